@@ -1,0 +1,48 @@
+# Vigil: the two commands of the README, and the helpers behind them.
+#   make run   - create/update .venv, then `dvc repro` the default pipeline
+#   make test  - create/update .venv, then run the test suite
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Stage commands (`python stages/...`) must find the venv's interpreter, and
+# nothing may reach the network: no analytics, no model hub, no suffix-list fetch.
+export PATH := $(BIN):$(PATH)
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
+export DVC_NO_ANALYTICS := 1
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
+
+.PHONY: run test venv lock lint clean
+
+run: venv
+	dvc repro
+
+test: venv
+	python -m pytest $(PYTEST_ARGS)
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required, found " + sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
+	touch $(STAMP)
+
+# Re-resolve dependencies in a throw-away venv and pin them (run after editing pyproject.toml).
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	{ echo "# Pinned versions for repeatable installs (make lock regenerates; used as pip constraints)."; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)=='; } > requirements.lock
+	rm -rf .lock-venv
+
+lint: venv
+	ruff check src stages tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

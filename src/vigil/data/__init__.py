@@ -1,0 +1,1 @@
+"""Data contract, readers, validation, profiling, splitting and the synthetic generator."""

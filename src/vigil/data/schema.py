@@ -1,0 +1,78 @@
+"""The internal data contract every stage after ``ingest`` relies on.
+
+A user dataset is mapped onto these names by ``params/data/<name>.yaml``
+(``columns``), so nothing downstream knows or cares what the source called them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from vigil.errors import VigilError
+
+RECORD_ID = "record_id"
+TEXT = "text"
+LABEL = "label"
+CREATED_AT = "created_at"
+
+REQUIRED_COLUMNS = (RECORD_ID, TEXT, LABEL)
+OPTIONAL_COLUMNS = (CREATED_AT,)
+SOURCE_FORMATS = ("synthetic", "csv", "parquet")
+RARE_LABEL_POLICIES = ("error", "drop")
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """What ``params.data`` says about the source and how to map it.
+
+    ``columns`` maps internal names to source names; ``sensitive_features``
+    maps the internal group column name to its source column.
+    """
+
+    name: str
+    format: str
+    source: str
+    columns: Mapping[str, str]
+    sensitive_features: Mapping[str, str]
+    rare_labels: str = "error"
+    strip_whitespace: bool = True
+    csv_options: Mapping[str, Any] = field(default_factory=dict)
+    synthetic: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_params(cls, data: Mapping[str, Any]) -> "DataSpec":
+        """Validate the ``data`` params block; every problem names the key."""
+        fmt = data.get("format")
+        if fmt not in SOURCE_FORMATS:
+            raise VigilError(f"params.yaml: data.format must be one of {list(SOURCE_FORMATS)}, got {fmt!r}")
+        if fmt != "synthetic":
+            missing = [c for c in REQUIRED_COLUMNS if c not in (data.get("columns") or {})]
+            if missing:
+                raise VigilError(f"params.yaml: data.columns must map {missing} to source columns")
+        rare = data.get("rare_labels", "error")
+        if rare not in RARE_LABEL_POLICIES:
+            raise VigilError(f"params.yaml: data.rare_labels must be one of {list(RARE_LABEL_POLICIES)}, got {rare!r}")
+        features = data.get("sensitive_features") or {}
+        if isinstance(features, list):
+            features = {name: name for name in features}
+        clash = set(features) & set(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+        if clash:
+            raise VigilError(f"params.yaml: data.sensitive_features may not reuse internal names {sorted(clash)}")
+        return cls(
+            name=str(data.get("name", fmt)),
+            format=fmt,
+            source=str(data.get("source", "")),
+            columns=dict(data.get("columns") or {}),
+            sensitive_features=dict(features),
+            rare_labels=rare,
+            strip_whitespace=bool(data.get("strip_whitespace", True)),
+            csv_options=dict(data.get("csv_options") or {}),
+            synthetic=dict(data.get("synthetic") or {}),
+        )
+
+    @property
+    def group_columns(self) -> list[str]:
+        """Internal names of the sensitive-feature columns, in config order."""
+        return list(self.sensitive_features)

@@ -1,0 +1,1 @@
+"""Metrics, plot data and the predictions table that the audits read."""

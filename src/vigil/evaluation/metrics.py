@@ -1,0 +1,60 @@
+"""Classification metrics as flat, diffable keys for ``reports/metrics.json``.
+
+Top-level scalars are what ``dvc metrics diff`` and the policy gate compare;
+per-class values are nested one level (``per_class.<label>.f1``) which DVC
+flattens into dotted keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    f1_score,
+    matthews_corrcoef,
+    precision_recall_fscore_support,
+    roc_auc_score,
+)
+from sklearn.preprocessing import label_binarize
+
+_DIGITS = 4
+
+
+def _r(value: float) -> float:
+    return round(float(value), _DIGITS)
+
+
+def _ovr_scores(y_true: Sequence[str], proba: np.ndarray, labels: list[str]) -> dict[str, float | None]:
+    """ROC-AUC and PR-AUC one-vs-rest (macro); ``None`` when a class is absent from the test set."""
+    present = sorted(set(y_true))
+    if len(present) < 2:
+        return {"roc_auc_ovr": None, "pr_auc_macro": None}
+    onehot = label_binarize(list(y_true), classes=labels)
+    columns = [i for i, label in enumerate(labels) if label in present]
+    return {
+        "roc_auc_ovr": _r(roc_auc_score(onehot[:, columns], proba[:, columns], average="macro")),
+        "pr_auc_macro": _r(average_precision_score(onehot[:, columns], proba[:, columns], average="macro")),
+    }
+
+
+def classification_metrics(y_true: Sequence[str], y_pred: Sequence[str], proba: np.ndarray, labels: list[str]) -> dict[str, Any]:
+    """Accuracy, F1 macro/micro/weighted, MCC, ROC-AUC OvR, PR-AUC and per-class P/R/F1/support."""
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    metrics: dict[str, Any] = {
+        "n_test": len(y_true),
+        "accuracy": _r(accuracy_score(y_true, y_pred)),
+        "f1_macro": _r(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
+        "f1_micro": _r(f1_score(y_true, y_pred, labels=labels, average="micro", zero_division=0)),
+        "f1_weighted": _r(f1_score(y_true, y_pred, labels=labels, average="weighted", zero_division=0)),
+        "mcc": _r(matthews_corrcoef(y_true, y_pred)),
+        **_ovr_scores(y_true, proba, labels),
+        "per_class": {
+            label: {"precision": _r(p), "recall": _r(r), "f1": _r(f), "support": int(s)}
+            for label, p, r, f, s in zip(labels, precision, recall, f1, support)
+        },
+    }
+    return metrics

@@ -1,0 +1,74 @@
+"""The saved model directory: family files plus ``model.json``.
+
+``model.json`` is what makes the directory self-describing and auditable:
+family, labels in probability-column order, hyper-parameters, the digests of
+the data it was trained on and the library versions that produced it. It
+holds no timestamp on purpose: the same inputs give a byte-identical card, so
+reproduced runs can be compared by digest (time lives in git and the manifest).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from vigil.errors import VigilError
+from vigil.io import atomic_path, dumps_json
+from vigil.modeling.base import TextClassifier
+from vigil.modeling.registry import family_class
+
+MODEL_CARD_FILE = "model.json"
+_VERSIONED = ("vigil", "scikit-learn", "numpy", "pandas", "joblib")
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the packages whose behaviour the model depends on."""
+    versions = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def save_model(model: TextClassifier, directory: str | Path, *, model_params: Mapping[str, Any], data_digests: Mapping[str, str], extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Write the model directory atomically and return the ``model.json`` content."""
+    with atomic_path(directory) as staged:
+        staged.mkdir()
+        files = model.save(staged)
+        card = {
+            "family": model.family,
+            "labels": list(model.classes_),
+            "params": dict(model_params.get("params") or {}),
+            "files": sorted(files),
+            "training_data": dict(data_digests),
+            "libraries": library_versions(),
+            "describe": model.describe(),
+            **dict(extra or {}),
+        }
+        (staged / MODEL_CARD_FILE).write_text(dumps_json(card), encoding="utf-8")
+    return card
+
+
+def read_model_card(directory: str | Path) -> dict[str, Any]:
+    path = Path(directory) / MODEL_CARD_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise VigilError(f"{path}: not found; is {directory} a model directory written by the train stage?") from None
+    except json.JSONDecodeError as exc:
+        raise VigilError(f"{path}: invalid JSON: {exc}") from exc
+
+
+def load_model(directory: str | Path) -> TextClassifier:
+    """Load any family from its directory using ``model.json`` to pick the loader."""
+    card = read_model_card(directory)
+    model = family_class(card["family"]).load(Path(directory), card.get("params", {}))
+    if list(model.classes_) != list(card["labels"]):
+        raise VigilError(f"{directory}: labels in {MODEL_CARD_FILE} do not match the weights")
+    return model

@@ -1,0 +1,40 @@
+"""DVC stage `split`: records -> stratified, seeded train/val/test Parquet files.
+
+Input slot: the `scrub` stage (issue #3) sits between `ingest` and `split`; when
+it lands, INPUT becomes data/interim/scrubbed.parquet (and dvc.yaml with it).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from vigil.data.schema import LABEL
+from vigil.data.split import SPLIT_NAMES, stratified_split
+from vigil.io import atomic_path, write_json
+from vigil.log import get_logger
+from vigil.params import load_params, require
+from vigil.stage import run_stage
+
+INPUT = "data/interim/raw.parquet"
+OUTPUT_DIR = "data/processed"
+SUMMARY = "reports/split.json"
+
+
+def main() -> None:
+    params = load_params()
+    records = pd.read_parquet(INPUT)
+    parts = stratified_split(records, require(params, "split.ratios"), seed=int(params["seed"]))
+    summary = {
+        name: {"n_records": len(part), "labels": {str(k): int(v) for k, v in part[LABEL].value_counts().sort_index().items()}}
+        for name, part in parts.items()
+    }
+    with atomic_path(OUTPUT_DIR) as staged:
+        staged.mkdir()
+        for name in SPLIT_NAMES:
+            parts[name].to_parquet(staged / f"{name}.parquet", index=False)
+    write_json(SUMMARY, summary)
+    get_logger("stage.split").info("split", extra={n: s["n_records"] for n, s in summary.items()})
+
+
+if __name__ == "__main__":
+    run_stage("split", main)

@@ -27,8 +27,9 @@ def main() -> None:
     model = load_model(MODEL_DIR)
     labels = model.classes_
     proba = model.predict_proba(test[TEXT].tolist())
-    table = predictions_table(test, proba, labels,
-                              [c for c in test.columns if c not in (RECORD_ID, TEXT, LABEL, CREATED_AT)])
+    table = predictions_table(
+        test, proba, labels, [c for c in test.columns if c not in (RECORD_ID, TEXT, LABEL, CREATED_AT)]
+    )
     y_true, y_pred = table["y_true"].tolist(), table["y_pred"].tolist()
     metrics = classification_metrics(y_true, y_pred, proba, labels)
     curves = precision_recall_points(y_true, proba, labels)

@@ -29,25 +29,35 @@ DICTIONARY = "reports/data_dictionary.md"
 def main() -> None:
     params = load_params()
     data = params["data"]
-    dataset = load_dataset(data, seed=int(params["seed"]), min_examples_per_label=min_examples_per_label(),
-                           progress=sys.stderr.isatty())
+    dataset = load_dataset(
+        data, seed=int(params["seed"]), min_examples_per_label=min_examples_per_label(), progress=sys.stderr.isatty()
+    )
     source = {"name": data.get("name"), "format": data["format"]}
     if data["format"] == "synthetic":
         source.update(generator="vigil.data.synthetic", seed=int(params["seed"]))
     else:
         source.update(path=data["source"], sha256=sha256_file(Path(data["source"])))
-    profile = profile_dataset(dataset.frame, dataset.group_columns, source=source,
-                              dropped_rare_labels=dataset.dropped_rare_labels,
-                              missing_group_values=dataset.missing_group_values)
+    profile = profile_dataset(
+        dataset.frame,
+        dataset.group_columns,
+        source=source,
+        dropped_rare_labels=dataset.dropped_rare_labels,
+        missing_group_values=dataset.missing_group_values,
+    )
     dictionary = render_dictionary(dataset.frame, dataset.source_names, dataset.group_columns, str(data.get("name")))
     write_parquet(RAW, dataset.frame)
     write_jsonl(GOLD_PII, dataset.gold_pii)
     write_json(QUALITY, profile)
     write_text(DICTIONARY, dictionary)
-    get_logger("stage.ingest").info("ingested", extra={
-        "records": len(dataset.frame), "labels": profile["n_labels"],
-        "dropped_rare_labels": dataset.dropped_rare_labels, "records_with_gold_pii": len(dataset.gold_pii),
-    })
+    get_logger("stage.ingest").info(
+        "ingested",
+        extra={
+            "records": len(dataset.frame),
+            "labels": profile["n_labels"],
+            "dropped_rare_labels": dataset.dropped_rare_labels,
+            "records_with_gold_pii": len(dataset.gold_pii),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,10 @@ def main() -> None:
     records = pd.read_parquet(INPUT)
     parts = stratified_split(records, require(params, "split.ratios"), seed=int(params["seed"]))
     summary = {
-        name: {"n_records": len(part), "labels": {str(k): int(v) for k, v in part[LABEL].value_counts().sort_index().items()}}
+        name: {
+            "n_records": len(part),
+            "labels": {str(k): int(v) for k, v in part[LABEL].value_counts().sort_index().items()},
+        }
         for name, part in parts.items()
     }
     with atomic_path(OUTPUT_DIR) as staged:

@@ -31,17 +31,31 @@ def main() -> None:
     model.fit(train[TEXT].tolist(), train[LABEL].tolist())
     fit_seconds = time.perf_counter() - started
     val_proba = model.predict_proba(val[TEXT].tolist())
-    val_metrics = classification_metrics(val[LABEL].tolist(), predict_labels(model, val[TEXT].tolist()), val_proba, model.classes_)
-    card = save_model(model, MODEL_DIR, model_params=model_params,
-                      data_digests={"train_sha256": sha256_file(TRAIN), "val_sha256": sha256_file(VAL)},
-                      extra={"data": params["data"].get("name"), "seed": int(params["seed"])})
-    write_json(REPORT, {
-        "family": card["family"], "n_train": len(train), "n_val": len(val), "fit_seconds": round(fit_seconds, 2),
-        "val": {k: val_metrics[k] for k in ("accuracy", "f1_macro", "f1_weighted", "mcc")},
-        "describe": card["describe"],
-    })
-    get_logger("stage.train").info("trained", extra={"family": card["family"], "fit_seconds": round(fit_seconds, 2),
-                                                      "val_f1_macro": val_metrics["f1_macro"]})
+    val_metrics = classification_metrics(
+        val[LABEL].tolist(), predict_labels(model, val[TEXT].tolist()), val_proba, model.classes_
+    )
+    card = save_model(
+        model,
+        MODEL_DIR,
+        model_params=model_params,
+        data_digests={"train_sha256": sha256_file(TRAIN), "val_sha256": sha256_file(VAL)},
+        extra={"data": params["data"].get("name"), "seed": int(params["seed"])},
+    )
+    write_json(
+        REPORT,
+        {
+            "family": card["family"],
+            "n_train": len(train),
+            "n_val": len(val),
+            "fit_seconds": round(fit_seconds, 2),
+            "val": {k: val_metrics[k] for k in ("accuracy", "f1_macro", "f1_weighted", "mcc")},
+            "describe": card["describe"],
+        },
+    )
+    get_logger("stage.train").info(
+        "trained",
+        extra={"family": card["family"], "fit_seconds": round(fit_seconds, 2), "val_f1_macro": val_metrics["f1_macro"]},
+    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,9 @@ def _params_compose(args: argparse.Namespace) -> int:
         if current == composed:
             print(f"{target}: in sync with params/")
             return 0
-        diff = difflib.unified_diff(current.splitlines(True), composed.splitlines(True), str(target), "composed from params/")
+        diff = difflib.unified_diff(
+            current.splitlines(True), composed.splitlines(True), str(target), "composed from params/"
+        )
         sys.stdout.writelines(diff)
         print(f"{target}: out of sync with params/ (run: vigil params compose)", file=sys.stderr)
         return 1

@@ -26,7 +26,9 @@ def load_params(path: str | os.PathLike[str] = DEFAULT_PARAMS_FILE) -> dict[str,
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise VigilError(f"{path}: not found (run from the repository root, or compose it: vigil params compose)")
+        raise VigilError(
+            f"{path}: not found (run from the repository root, or compose it: vigil params compose)"
+        ) from None
     except yaml.YAMLError as exc:
         raise VigilError(f"{path}: invalid YAML: {exc}") from exc
     if not isinstance(data, dict):

@@ -74,6 +74,9 @@ def profile_dataset(
     }
     if CREATED_AT in frame.columns and frame[CREATED_AT].notna().any():
         dates = frame[CREATED_AT].dropna()
-        report["created_at"] = {"min": dates.min().isoformat(), "max": dates.max().isoformat(),
-                                "missing": int(frame[CREATED_AT].isna().sum())}
+        report["created_at"] = {
+            "min": dates.min().isoformat(),
+            "max": dates.max().isoformat(),
+            "missing": int(frame[CREATED_AT].isna().sum()),
+        }
     return report

@@ -1,8 +1,9 @@
 """Readers for user data: CSV and Parquet, strict about encoding.
 
-Encoding problems are located, not just reported: CSV bytes are decoded with
-``surrogateescape`` so a bad byte survives parsing as a marker character, and
-the cell holding it gives the exact row and column for the error message.
+Encoding problems are located, not just reported: when strict UTF-8 decoding
+fails, the bytes are decoded again with ``surrogateescape`` so a bad byte
+survives parsing as a marker character, and the cell holding it gives the
+exact row and column for the error message.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ def _raise_on_bad_bytes(frame: pd.DataFrame, path: str) -> None:
         bad = frame[column].map(_has_bad_bytes)
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0]) + 1
-            raise DataValidationError(path, "text is not valid UTF-8 (re-save the file as UTF-8)", row=row, column=str(column))
+            raise DataValidationError(
+                path, "text is not valid UTF-8 (re-save the file as UTF-8)", row=row, column=str(column)
+            )
 
 
 def read_csv(path: str | os.PathLike[str], options: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -40,12 +43,25 @@ def read_csv(path: str | os.PathLike[str], options: Mapping[str, Any] | None = N
     raw = Path(path).read_bytes()
     if not raw.strip():
         raise DataValidationError(path, "file is empty")
-    text = raw.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, na_values=[""], **dict(options or {}))
+        text, engine = raw.decode("utf-8"), "c"
+    except UnicodeDecodeError:
+        # Slow path, only to locate the bad cell: the C parser cannot carry surrogates.
+        text, engine = raw.decode("utf-8", errors="surrogateescape"), "python"
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text.removeprefix("\ufeff")),
+            dtype=object,
+            keep_default_na=False,
+            na_values=[""],
+            engine=engine,
+            **dict(options or {}),
+        )
     except pd.errors.ParserError as exc:
         raise DataValidationError(path, f"cannot parse CSV: {exc}") from exc
-    _raise_on_bad_bytes(frame.astype(object), path)
+    if engine == "python":
+        _raise_on_bad_bytes(frame.astype(object), path)
+        raise DataValidationError(path, "file is not valid UTF-8 (re-save the file as UTF-8)")
     return frame
 
 
@@ -60,6 +76,7 @@ def read_parquet(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise DataValidationError(path, f"cannot read Parquet: {exc}") from exc
     for column in frame.columns:
         if frame[column].dtype == object and frame[column].map(lambda v: isinstance(v, bytes)).any():
+
             def decode(value: object) -> object:
                 return value.decode("utf-8", errors="surrogateescape") if isinstance(value, bytes) else value
 

@@ -42,7 +42,7 @@ class DataSpec:
     synthetic: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_params(cls, data: Mapping[str, Any]) -> "DataSpec":
+    def from_params(cls, data: Mapping[str, Any]) -> DataSpec:
         """Validate the ``data`` params block; every problem names the key."""
         fmt = data.get("format")
         if fmt not in SOURCE_FORMATS:

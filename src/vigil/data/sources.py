@@ -65,7 +65,9 @@ def _fill_groups(frame: pd.DataFrame, groups: list[str]) -> tuple[pd.DataFrame, 
     return filled, missing
 
 
-def load_dataset(data_params: Mapping[str, Any], seed: int, min_examples_per_label: int, progress: bool = False) -> LoadedDataset:
+def load_dataset(
+    data_params: Mapping[str, Any], seed: int, min_examples_per_label: int, progress: bool = False
+) -> LoadedDataset:
     """Produce the validated internal dataset described by ``params.data``."""
     spec = DataSpec.from_params(data_params)
     if spec.format == "synthetic":
@@ -90,7 +92,9 @@ def load_dataset(data_params: Mapping[str, Any], seed: int, min_examples_per_lab
         created_at_format=data_params.get("created_at_format"),
     )
     frame, missing = _fill_groups(outcome.frame, groups)
-    frame = frame.assign(**{RECORD_ID: frame[RECORD_ID].astype(str), TEXT: frame[TEXT].astype(str), LABEL: frame[LABEL].astype(str)})
+    frame = frame.assign(
+        **{RECORD_ID: frame[RECORD_ID].astype(str), TEXT: frame[TEXT].astype(str), LABEL: frame[LABEL].astype(str)}
+    )
     kept = set(frame[RECORD_ID])
     gold = [g for g in gold if g[RECORD_ID] in kept]
     return LoadedDataset(frame, gold, outcome.dropped_rare_labels, missing, names, groups, path)

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from vigil.data import synthetic_pii as pii
-from vigil.data.schema import LABEL, RECORD_ID, TEXT, CREATED_AT
+from vigil.data.schema import CREATED_AT, LABEL, RECORD_ID, TEXT
 from vigil.data.synthetic_vocabulary import (
     ABBREVIATIONS,
     CONTEXTS,
@@ -81,7 +81,7 @@ class SyntheticConfig:
     end_date: str = "2025-12-31"
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any], seed: int) -> "SyntheticConfig":
+    def from_params(cls, params: Mapping[str, Any], seed: int) -> SyntheticConfig:
         """Build from the ``data.synthetic`` params block; unknown keys are an error."""
         values = dict(params)
         quality = values.pop("quality", None)
@@ -111,16 +111,30 @@ def _pii_blocks(lang: str) -> list[Callable[[random.Random, str, str], list[Segm
 
     common = [
         labelled(["VIN", "vin#"] if lang == "en" else ["chassi", "CHASSI"], "VIN", lambda r, c, n: pii.vin(r, c)),
-        labelled(["plate", "lic"] if lang == "en" else ["placa"], "LICENSE_PLATE", lambda r, c, n: pii.licence_plate(r, c)),
+        labelled(
+            ["plate", "lic"] if lang == "en" else ["placa"], "LICENSE_PLATE", lambda r, c, n: pii.licence_plate(r, c)
+        ),
         labelled(["email", "e-mail"], "EMAIL_ADDRESS", lambda r, c, n: pii.email_for(r, n)),
-        labelled(["callback", "ph", "tel"] if lang == "en" else ["tel", "cel", "fone"], "PHONE_NUMBER",
-                 lambda r, c, n: pii.phone(r, c)),
-        labelled(["card on file", "cc"] if lang == "en" else ["cartao", "cartão final"], "CREDIT_CARD",
-                 lambda r, c, n: pii.credit_card(r)),
-        labelled(["addr", "pickup at"] if lang == "en" else ["end.", "retirar em"], "STREET_ADDRESS",
-                 lambda r, c, n: pii.street_address(r, lang)),
-        labelled(["telematics ip", "portal ip"] if lang == "en" else ["ip modulo", "ip"], "IP_ADDRESS",
-                 lambda r, c, n: pii.ip_address(r)),
+        labelled(
+            ["callback", "ph", "tel"] if lang == "en" else ["tel", "cel", "fone"],
+            "PHONE_NUMBER",
+            lambda r, c, n: pii.phone(r, c),
+        ),
+        labelled(
+            ["card on file", "cc"] if lang == "en" else ["cartao", "cartão final"],
+            "CREDIT_CARD",
+            lambda r, c, n: pii.credit_card(r),
+        ),
+        labelled(
+            ["addr", "pickup at"] if lang == "en" else ["end.", "retirar em"],
+            "STREET_ADDRESS",
+            lambda r, c, n: pii.street_address(r, lang),
+        ),
+        labelled(
+            ["telematics ip", "portal ip"] if lang == "en" else ["ip modulo", "ip"],
+            "IP_ADDRESS",
+            lambda r, c, n: pii.ip_address(r),
+        ),
     ]
     if lang == "en":
         people = [
@@ -150,7 +164,9 @@ def _lookalike(rng: random.Random, lang: str) -> str:
         f"RO# {rng.randint(100000, 999999)}",
         f"TSB {rng.randint(10, 24)}-{rng.randint(10, 99):03d}-{rng.randint(10, 24)}",
         f"{month:02d}/{day:02d}/{year}" if lang == "en" else f"{day:02d}/{month:02d}/{year}",
-        f"odo {rng.randint(5, 180)},{rng.randint(100, 999)} mi" if lang == "en" else f"km {rng.randint(5, 250)}.{rng.randint(100, 999)}",
+        f"odo {rng.randint(5, 180)},{rng.randint(100, 999)} mi"
+        if lang == "en"
+        else f"km {rng.randint(5, 250)}.{rng.randint(100, 999)}",
         f"lote L{rng.randint(2001, 2552)}" if lang == "pt" else f"batch L{rng.randint(2001, 2552)}",
     ]
     return rng.choice(options)
@@ -185,7 +201,9 @@ def _style_plain(rng: random.Random, text: str, lang: str, quality: NoteQuality,
     return " ".join(words)
 
 
-def _content_segments(rng: random.Random, mode: str, lang: str, quality: NoteQuality, cfg: SyntheticConfig) -> list[str]:
+def _content_segments(
+    rng: random.Random, mode: str, lang: str, quality: NoteQuality, cfg: SyntheticConfig
+) -> list[str]:
     """The technical part of a note: symptom, context, finding, code, repair."""
     parts = [rng.choice(SYMPTOMS[mode][lang])]
     if rng.random() < cfg.secondary_symptom_rate:
@@ -205,7 +223,9 @@ def _content_segments(rng: random.Random, mode: str, lang: str, quality: NoteQua
     return parts
 
 
-def _compose_note(rng: random.Random, mode: str, lang: str, country: str, quality: NoteQuality, cfg: SyntheticConfig) -> list[Segment]:
+def _compose_note(
+    rng: random.Random, mode: str, lang: str, country: str, quality: NoteQuality, cfg: SyntheticConfig
+) -> list[Segment]:
     segments: list[Segment] = []
     opener = rng.choice(OPENERS[lang])
     content = _content_segments(rng, mode, lang, quality, cfg)
@@ -291,7 +311,9 @@ def generate(cfg: SyntheticConfig, progress: bool = False) -> tuple[pd.DataFrame
     from tqdm import tqdm
 
     records, gold = [], []
-    for record, spans in tqdm(iter_records(cfg), total=cfg.n_records, desc="generate", disable=not progress, unit="rec"):
+    for record, spans in tqdm(
+        iter_records(cfg), total=cfg.n_records, desc="generate", disable=not progress, unit="rec"
+    ):
         records.append(record)
         if spans:
             gold.append({RECORD_ID: record[RECORD_ID], "spans": spans})

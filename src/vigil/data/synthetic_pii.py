@@ -66,7 +66,11 @@ def phone(rng: random.Random, country: str) -> str:
     if country == "br":
         ddd = rng.choice(_BR_AREA_CODES)
         mobile = rng.random() < 0.7
-        local = f"9{_digits(rng, 4)}-{_digits(rng, 4)}" if mobile else f"{rng.randint(2, 5)}{_digits(rng, 3)}-{_digits(rng, 4)}"
+        local = (
+            f"9{_digits(rng, 4)}-{_digits(rng, 4)}"
+            if mobile
+            else f"{rng.randint(2, 5)}{_digits(rng, 3)}-{_digits(rng, 4)}"
+        )
         return rng.choice([f"({ddd}) {local}", f"+55 {ddd} {local}", f"{ddd} {local}"])
     area = rng.choice(_US_AREA_CODES)
     exchange = f"{rng.randint(2, 9)}{_digits(rng, 2)}"
@@ -97,8 +101,11 @@ def vin(rng: random.Random, country: str) -> str:
         body = "".join(rng.choice(VIN_ALPHABET) for _ in range(14))
         return wmi + body
     wmi = rng.choice(["1HG", "1FT", "2T1", "3VW", "5YJ", "1G1", "JTD"])
-    draft = wmi + "".join(rng.choice(VIN_ALPHABET) for _ in range(5)) + "0" + "".join(
-        rng.choice(VIN_ALPHABET) for _ in range(8)
+    draft = (
+        wmi
+        + "".join(rng.choice(VIN_ALPHABET) for _ in range(5))
+        + "0"
+        + "".join(rng.choice(VIN_ALPHABET) for _ in range(8))
     )
     return draft[:8] + vin_check_digit(draft) + draft[9:]
 

@@ -84,8 +84,10 @@ def parse_created_at(frame: pd.DataFrame, path: str, source_column: str, fmt: st
     bad = parsed.isna() & ~_blank(raw)
     if bad.any():
         raise DataValidationError(
-            path, f"cannot parse date {str(raw.iloc[_first_row(bad) - 1])!r}"
-            + (f" with format {fmt!r}" if fmt else ""), row=_first_row(bad), column=source_column
+            path,
+            f"cannot parse date {str(raw.iloc[_first_row(bad) - 1])!r}" + (f" with format {fmt!r}" if fmt else ""),
+            row=_first_row(bad),
+            column=source_column,
         )
     return frame.assign(**{CREATED_AT: parsed})
 

@@ -41,7 +41,9 @@ def _ovr_scores(y_true: Sequence[str], proba: np.ndarray, labels: list[str]) -> 
     }
 
 
-def classification_metrics(y_true: Sequence[str], y_pred: Sequence[str], proba: np.ndarray, labels: list[str]) -> dict[str, Any]:
+def classification_metrics(
+    y_true: Sequence[str], y_pred: Sequence[str], proba: np.ndarray, labels: list[str]
+) -> dict[str, Any]:
     """Accuracy, F1 macro/micro/weighted, MCC, ROC-AUC OvR, PR-AUC and per-class P/R/F1/support."""
     precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     metrics: dict[str, Any] = {
@@ -54,7 +56,7 @@ def classification_metrics(y_true: Sequence[str], y_pred: Sequence[str], proba: 
         **_ovr_scores(y_true, proba, labels),
         "per_class": {
             label: {"precision": _r(p), "recall": _r(r), "f1": _r(f), "support": int(s)}
-            for label, p, r, f, s in zip(labels, precision, recall, f1, support)
+            for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
         },
     }
     return metrics

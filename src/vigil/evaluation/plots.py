@@ -43,11 +43,13 @@ def precision_recall_points(y_true: Sequence[str], proba: np.ndarray, labels: li
         if not positives.any():
             continue
         precision, recall, thresholds = precision_recall_curve(positives, proba[:, index])
-        frame = pd.DataFrame({
-            "recall": recall[:-1].round(4),
-            "precision": precision[:-1].round(4),
-            "threshold": thresholds.round(4),
-        })
+        frame = pd.DataFrame(
+            {
+                "recall": recall[:-1].round(4),
+                "precision": precision[:-1].round(4),
+                "threshold": thresholds.round(4),
+            }
+        )
         if len(frame) > _MAX_CURVE_POINTS:
             keep = np.unique(np.linspace(0, len(frame) - 1, _MAX_CURVE_POINTS).round().astype(int))
             frame = frame.iloc[keep]

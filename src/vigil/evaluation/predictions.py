@@ -18,15 +18,19 @@ from vigil.data.schema import LABEL, RECORD_ID, TEXT
 PROBA_PREFIX = "proba__"
 
 
-def predictions_table(test: pd.DataFrame, proba: np.ndarray, labels: list[str], group_columns: Sequence[str]) -> pd.DataFrame:
+def predictions_table(
+    test: pd.DataFrame, proba: np.ndarray, labels: list[str], group_columns: Sequence[str]
+) -> pd.DataFrame:
     predicted = [labels[i] for i in proba.argmax(axis=1)]
-    table = pd.DataFrame({
-        RECORD_ID: test[RECORD_ID].to_numpy(),
-        TEXT: test[TEXT].to_numpy(),
-        "y_true": test[LABEL].to_numpy(),
-        "y_pred": predicted,
-        "confidence": proba.max(axis=1).round(6),
-    })
+    table = pd.DataFrame(
+        {
+            RECORD_ID: test[RECORD_ID].to_numpy(),
+            TEXT: test[TEXT].to_numpy(),
+            "y_true": test[LABEL].to_numpy(),
+            "y_pred": predicted,
+            "confidence": proba.max(axis=1).round(6),
+        }
+    )
     for index, label in enumerate(labels):
         table[f"{PROBA_PREFIX}{label}"] = proba[:, index].round(6)
     for column in group_columns:

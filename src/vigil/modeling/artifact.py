@@ -36,7 +36,14 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def save_model(model: TextClassifier, directory: str | Path, *, model_params: Mapping[str, Any], data_digests: Mapping[str, str], extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def save_model(
+    model: TextClassifier,
+    directory: str | Path,
+    *,
+    model_params: Mapping[str, Any],
+    data_digests: Mapping[str, str],
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Write the model directory atomically and return the ``model.json`` content."""
     with atomic_path(directory) as staged:
         staged.mkdir()

@@ -21,7 +21,9 @@ class TextClassifier(Protocol):
     family: str
     classes_: list[str]
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str], sample_weight: np.ndarray | None = None) -> "TextClassifier": ...
+    def fit(
+        self, texts: Sequence[str], labels: Sequence[str], sample_weight: np.ndarray | None = None
+    ) -> TextClassifier: ...
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -30,7 +32,7 @@ class TextClassifier(Protocol):
         ...
 
     @classmethod
-    def load(cls, directory: Path, params: dict[str, Any]) -> "TextClassifier": ...
+    def load(cls, directory: Path, params: dict[str, Any]) -> TextClassifier: ...
 
     def describe(self) -> dict[str, Any]:
         """Small JSON-able summary (sizes, vocabulary, hyper-parameters) for model.json and the card."""

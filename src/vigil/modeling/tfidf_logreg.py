@@ -40,23 +40,42 @@ class TfidfLogReg:
         p = self.params
         features = FeatureUnion(
             [
-                ("word", TfidfVectorizer(
-                    analyzer="word", ngram_range=_ngram(p["word_ngram_range"]), min_df=p["min_df"],
-                    max_features=p["max_features"], sublinear_tf=True, lowercase=True, strip_accents="unicode",
-                    token_pattern=r"(?u)\b\w[\w/#.-]*\w\b|\b\w\b",
-                )),
-                ("char", TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=_ngram(p["char_ngram_range"]), min_df=p["min_df"],
-                    max_features=p["max_features"], sublinear_tf=True, lowercase=True, strip_accents="unicode",
-                )),
+                (
+                    "word",
+                    TfidfVectorizer(
+                        analyzer="word",
+                        ngram_range=_ngram(p["word_ngram_range"]),
+                        min_df=p["min_df"],
+                        max_features=p["max_features"],
+                        sublinear_tf=True,
+                        lowercase=True,
+                        strip_accents="unicode",
+                        token_pattern=r"(?u)\b\w[\w/#.-]*\w\b|\b\w\b",
+                    ),
+                ),
+                (
+                    "char",
+                    TfidfVectorizer(
+                        analyzer="char_wb",
+                        ngram_range=_ngram(p["char_ngram_range"]),
+                        min_df=p["min_df"],
+                        max_features=p["max_features"],
+                        sublinear_tf=True,
+                        lowercase=True,
+                        strip_accents="unicode",
+                    ),
+                ),
             ]
         )
         classifier = LogisticRegression(
-            C=p["C"], class_weight=p["class_weight"], max_iter=p["max_iter"], random_state=self.seed,
+            C=p["C"],
+            class_weight=p["class_weight"],
+            max_iter=p["max_iter"],
+            random_state=self.seed,
         )
         return Pipeline([("features", features), ("classifier", classifier)])
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str], sample_weight: np.ndarray | None = None) -> "TfidfLogReg":
+    def fit(self, texts: Sequence[str], labels: Sequence[str], sample_weight: np.ndarray | None = None) -> TfidfLogReg:
         pipeline = self._build()
         fit_params = {"classifier__sample_weight": sample_weight} if sample_weight is not None else {}
         pipeline.fit(list(texts), list(labels), **fit_params)
@@ -78,7 +97,7 @@ class TfidfLogReg:
         return [WEIGHTS_FILE]
 
     @classmethod
-    def load(cls, directory: Path, params: dict[str, Any]) -> "TfidfLogReg":
+    def load(cls, directory: Path, params: dict[str, Any]) -> TfidfLogReg:
         model = cls(params)
         model._pipeline = joblib.load(directory / WEIGHTS_FILE)
         model.classes_ = [str(c) for c in model._pipeline.classes_]

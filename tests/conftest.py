@@ -1,0 +1,84 @@
+"""Shared fixtures: the repository root, real temporary DVC repos, the shared data folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+VENV_BIN = Path(sys.executable).parent
+
+# What a pipeline clone needs: the graph, its config, the stage scripts and the code they depend on.
+PIPELINE_FILES = ["dvc.yaml", "params.yaml", "params", "stages", "src", ".dvc/config", ".dvcignore", ".gitignore"]
+
+requires_shared_data = pytest.mark.skipif(
+    not SHARED_DATA.is_dir(), reason=f"{SHARED_DATA} is absent (only the team workspace and CI have it)"
+)
+
+
+def offline_env(**extra: str) -> dict[str, str]:
+    """Environment for subprocesses: the venv first on PATH, no network side-channels, fixed git identity."""
+    env = dict(os.environ)
+    env.update(
+        PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+        DVC_NO_ANALYTICS="1",
+        HF_HUB_OFFLINE="1",
+        TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="",
+        GIT_AUTHOR_NAME="vigil-tests",
+        GIT_AUTHOR_EMAIL="tests@vigil.invalid",
+        GIT_COMMITTER_NAME="vigil-tests",
+        GIT_COMMITTER_EMAIL="tests@vigil.invalid",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    env.update(extra)
+    return env
+
+
+def run(args: list[str], cwd: Path, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    """Run a command with the offline environment and captured text output."""
+    result = subprocess.run(args, cwd=cwd, env=offline_env(), capture_output=True, text=True, **kwargs)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def make_pipeline_repo(root: Path, overrides: list[str], extra_files: dict[str, str | bytes] | None = None) -> Path:
+    """A git repo holding a copy of the pipeline, with params.yaml composed under ``overrides``.
+
+    ``extra_files`` (relative path -> content) are written before composing, e.g. a
+    ``params/data/<name>.yaml`` for a bring-your-own-data test.
+    """
+    from vigil.params import compose
+
+    repo = root / "repo"
+    repo.mkdir()
+    for name in PIPELINE_FILES:
+        source = REPO_ROOT / name
+        target = repo / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(source, target)
+    (repo / ".dvc" / ".gitignore").write_text("/config.local\n/tmp\n/cache\n")
+    for relative, content in (extra_files or {}).items():
+        path = repo / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    (repo / "params.yaml").write_text(compose(repo, overrides), encoding="utf-8")
+    run(["git", "init", "-q", "-b", "main"], repo)
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-qm", "pipeline under test"], repo)
+    return repo
+
+
+@pytest.fixture
+def small_pipeline_repo(tmp_path: Path) -> Path:
+    """Pipeline repo on 900 synthetic records (seconds instead of a minute)."""
+    return make_pipeline_repo(tmp_path, ["data.synthetic.n_records=900"])

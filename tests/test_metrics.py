@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+from vigil.evaluation.metrics import classification_metrics
+from vigil.evaluation.plots import confusion_counts, precision_recall_points, safe_filename
+from vigil.evaluation.predictions import predictions_table
+
+LABELS = ["a", "b", "c"]
+
+
+def test_metrics_match_hand_computed_values():
+    y_true = ["a", "a", "b", "b", "c", "c"]
+    y_pred = ["a", "b", "b", "b", "c", "a"]
+    proba = np.array(
+        [[0.8, 0.1, 0.1], [0.3, 0.6, 0.1], [0.1, 0.8, 0.1], [0.2, 0.7, 0.1], [0.1, 0.1, 0.8], [0.5, 0.1, 0.4]]
+    )
+    m = classification_metrics(y_true, y_pred, proba, LABELS)
+    assert m["accuracy"] == pytest.approx(4 / 6, abs=1e-4)
+    # per class: a P=1/2 R=1/2, b P=2/3 R=1, c P=1 R=1/2
+    assert m["per_class"]["a"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2}
+    assert m["per_class"]["b"]["f1"] == pytest.approx(0.8, abs=1e-4)
+    assert m["per_class"]["c"]["f1"] == pytest.approx(2 / 3, abs=1e-4)
+    assert m["f1_macro"] == pytest.approx((0.5 + 0.8 + 2 / 3) / 3, abs=1e-4)
+    assert m["f1_micro"] == m["accuracy"]
+    assert 0 < m["mcc"] < 1 and 0.5 < m["roc_auc_ovr"] <= 1 and 0 < m["pr_auc_macro"] <= 1
+
+
+def test_class_missing_from_test_set_does_not_break_auc():
+    proba = np.array([[0.9, 0.05, 0.05], [0.1, 0.85, 0.05]])
+    m = classification_metrics(["a", "b"], ["a", "b"], proba, LABELS)
+    assert m["roc_auc_ovr"] == 1.0 and m["per_class"]["c"]["support"] == 0
+
+
+def test_plot_data_shapes():
+    y_true, y_pred = ["a", "b", "c", "a"], ["a", "b", "a", "a"]
+    proba = np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.6, 0.1, 0.3], [0.7, 0.2, 0.1]])
+    assert confusion_counts(y_true, y_pred, LABELS)["matrix"] == [[2, 0, 0], [0, 1, 0], [1, 0, 0]]
+    curves = precision_recall_points(y_true, proba, LABELS)
+    assert set(curves) == set(LABELS) and list(curves["a"].columns) == ["recall", "precision", "threshold"]
+    assert safe_filename("Body / Paint") == "Body_Paint" and safe_filename("..") == "label"
+
+
+def test_predictions_table_columns():
+    import pandas as pd
+
+    test = pd.DataFrame({"record_id": ["1", "2"], "text": ["x", "y"], "label": ["a", "b"], "region": ["n", "s"]})
+    table = predictions_table(test, np.array([[0.7, 0.2, 0.1], [0.2, 0.2, 0.6]]), LABELS, ["region"])
+    assert list(table.columns) == [
+        "record_id",
+        "text",
+        "y_true",
+        "y_pred",
+        "confidence",
+        "proba__a",
+        "proba__b",
+        "proba__c",
+        "region",
+    ]
+    assert table["y_pred"].tolist() == ["a", "c"] and table["confidence"].tolist() == [0.7, 0.6]

@@ -1,0 +1,159 @@
+"""The real thing: `dvc repro`, `dvc exp run`, push/pull, in temporary git repositories."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import SHARED_DATA, make_pipeline_repo, requires_shared_data, run
+
+pytestmark = pytest.mark.slow
+
+STAGES = ("ingest", "split", "train", "evaluate")
+
+
+def _metrics(repo: Path) -> dict:
+    return json.loads((repo / "reports" / "metrics.json").read_text())
+
+
+def test_repro_builds_everything_then_is_a_clean_noop(small_pipeline_repo: Path):
+    repo = small_pipeline_repo
+    first = run(["dvc", "repro"], repo)
+    for stage in STAGES:
+        assert f"Running stage '{stage}'" in first.stdout
+    for output in (
+        "data/interim/raw.parquet",
+        "data/interim/pii_gold.jsonl",
+        "data/processed/train.parquet",
+        "models/model/model.json",
+        "models/model/pipeline.joblib",
+        "reports/predictions.parquet",
+        "reports/data_dictionary.md",
+        "reports/plots/confusion.csv",
+        "reports/confusion_matrix.json",
+    ):
+        assert (repo / output).is_file(), output
+    metrics = _metrics(repo)
+    assert {"accuracy", "f1_macro", "f1_micro", "f1_weighted", "mcc", "roc_auc_ovr", "pr_auc_macro"} <= set(metrics)
+    assert metrics["f1_macro"] > 0.6
+    assert len(list((repo / "reports/plots/precision_recall").glob("*.csv"))) == 9
+    quality = json.loads((repo / "reports/data_quality.json").read_text())
+    assert quality["n_records"] == 900 and set(quality["groups"]) == {"region", "language", "dealer_type"}
+    predictions = pd.read_parquet(repo / "reports/predictions.parquet")
+    assert {"record_id", "y_true", "y_pred", "region", "dealer_type"} <= set(predictions.columns)
+    card = json.loads((repo / "models/model/model.json").read_text())
+    assert len(card["training_data"]["train_sha256"]) == 64
+
+    started = time.perf_counter()
+    second = run(["dvc", "repro"], repo)
+    elapsed = time.perf_counter() - started
+    assert "Running stage" not in second.stdout and "up to date" in second.stdout
+    assert elapsed < 10, f"no-op repro took {elapsed:.1f}s"
+    assert "up to date" in run(["dvc", "status"], repo).stdout
+
+
+def test_push_pull_through_the_default_local_remote(small_pipeline_repo: Path):
+    repo = small_pipeline_repo
+    run(["dvc", "repro"], repo)
+    run(["dvc", "push"], repo)
+    assert any((repo / ".dvc-storage").rglob("*")), "local remote should hold the outputs"
+    shutil.rmtree(repo / ".dvc" / "cache")
+    shutil.rmtree(repo / "models")
+    (repo / "data/interim/raw.parquet").unlink()
+    run(["dvc", "pull"], repo)
+    assert (repo / "models/model/pipeline.joblib").is_file() and (repo / "data/interim/raw.parquet").is_file()
+    assert "up to date" in run(["dvc", "status"], repo).stdout
+
+
+def test_experiment_with_a_param_override(small_pipeline_repo: Path):
+    repo = small_pipeline_repo
+    run(["dvc", "repro"], repo)
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-qm", "baseline results"], repo)
+    baseline = _metrics(repo)
+    run(["dvc", "exp", "run", "-S", "model.params.C=0.05"], repo)
+    assert "C: 0.05" in (repo / "params.yaml").read_text()
+    assert _metrics(repo) != baseline
+    diff = run(["dvc", "metrics", "diff", "main", "--json"], repo).stdout
+    assert "f1_macro" in diff
+
+
+def _user_csv(tmp_path: Path, n: int, mutate=None) -> bytes:
+    """A synthetic dataset saved with the user's own column names."""
+    from vigil.data.synthetic import SyntheticConfig, generate
+
+    frame, _ = generate(SyntheticConfig(n_records=n, seed=5))
+    frame = frame.rename(
+        columns={
+            "record_id": "ticket",
+            "text": "note_text",
+            "label": "failure_mode",
+            "created_at": "opened",
+            "dealer_type": "shop_kind",
+        }
+    )
+    if mutate is not None:
+        frame = mutate(frame)
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+USER_CONFIG = """\
+name: notes
+format: csv
+source: data/external/notes.csv
+columns: {record_id: ticket, text: note_text, label: failure_mode, created_at: opened}
+sensitive_features: {shop_kind: shop_kind, region: region}
+rare_labels: error
+"""
+
+
+def _byo_repo(tmp_path: Path, csv: bytes) -> Path:
+    repo = make_pipeline_repo(tmp_path, ["data=notes"], {"params/data/notes.yaml": USER_CONFIG})
+    (repo / "data/external").mkdir(parents=True)
+    (repo / "data/external/notes.csv").write_bytes(csv)
+    run(["dvc", "add", "data/external/notes.csv"], repo)
+    assert (repo / "data/external/notes.csv.dvc").is_file()
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-qm", "track user data with dvc"], repo)
+    return repo
+
+
+def test_bring_your_own_csv(tmp_path: Path):
+    repo = _byo_repo(tmp_path, _user_csv(tmp_path, 700))
+    run(["dvc", "repro"], repo)
+    assert _metrics(repo)["n_test"] > 50
+    predictions = pd.read_parquet(repo / "reports/predictions.parquet")
+    assert {"shop_kind", "region"} <= set(predictions.columns)
+
+
+def test_bad_input_stops_ingest_with_one_line_and_no_outputs(tmp_path: Path):
+    def duplicate_id(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc[41, "ticket"] = frame.loc[6, "ticket"]
+        return frame
+
+    repo = _byo_repo(tmp_path, _user_csv(tmp_path, 300, duplicate_id))
+    result = run(["dvc", "repro"], repo, check=False)
+    assert result.returncode != 0
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("ingest: error:")]
+    assert error_lines == [
+        "ingest: error: data/external/notes.csv, row 42, column 'ticket': "
+        "duplicate record_id 'SR-0000007' (first seen at row 7)"
+    ]
+    for output in ("data/interim/raw.parquet", "reports/data_quality.json", "reports/data_dictionary.md"):
+        assert not (repo / output).exists(), output
+    assert not list(repo.rglob(".*.tmp")), "no temporary leftovers"
+
+
+@requires_shared_data
+def test_faa_worked_example_runs_as_an_experiment(tmp_path: Path):
+    (tmp_path / "shared").symlink_to(SHARED_DATA.parent, target_is_directory=True)
+    repo = make_pipeline_repo(tmp_path, [])
+    run(["dvc", "exp", "run", "-S", "data=faa_maintenance"], repo)
+    quality = json.loads((repo / "reports/data_quality.json").read_text())
+    assert quality["n_records"] == 2747 and quality["dropped"]["rare_labels"] == {"AP": 1}
+    assert set(_metrics(repo)["per_class"]) == {"AF", "AI", "AU", "DE", "EQ", "II", "ME"}

@@ -65,3 +65,20 @@ def test_unknown_family_and_missing_directory_are_clear(tmp_path):
         build_model({"family": "bert9000"}, seed=0)
     with pytest.raises(VigilError, match="model.json: not found"):
         load_model(tmp_path)
+
+
+def test_same_data_gives_byte_identical_weights_across_processes(tmp_path):
+    """Reproducibility that auditors can check by digest: two trainings, two processes, one hash."""
+    code = (
+        "import sys; from vigil.data.synthetic import SyntheticConfig, generate; "
+        "from vigil.modeling import build_model, save_model; from tests.test_model import MODEL_PARAMS; "
+        "f, _ = generate(SyntheticConfig(n_records=300, seed=2)); "
+        "m = build_model(MODEL_PARAMS, seed=0).fit(f['text'], f['label']); "
+        "save_model(m, sys.argv[1], model_params=MODEL_PARAMS, data_digests={})"
+    )
+    from conftest import REPO_ROOT
+    from vigil.hashing import sha256_tree
+
+    for name in ("a", "b"):
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / name)], check=True, cwd=REPO_ROOT)
+    assert sha256_tree(tmp_path / "a") == sha256_tree(tmp_path / "b")

@@ -38,8 +38,3 @@ class TextClassifier(Protocol):
         """Small JSON-able summary (sizes, vocabulary, hyper-parameters) for model.json and the card."""
         ...
 
-
-def predict_labels(model: TextClassifier, texts: Sequence[str]) -> list[str]:
-    """Arg-max labels in ``classes_`` order (the default decision rule)."""
-    proba = model.predict_proba(texts)
-    return [model.classes_[i] for i in proba.argmax(axis=1)]

@@ -25,6 +25,17 @@ def _ngram(value: Sequence[int]) -> tuple[int, int]:
     return int(low), int(high)
 
 
+def _drop_volatile_state(pipeline: Pipeline) -> None:
+    """Remove cache attributes that hold memory addresses, so equal models pickle to equal bytes.
+
+    scikit-learn vectorizers remember ``id(stop_words)`` to skip a repeated check;
+    the address differs on every run, which would change the model's digest (and
+    DVC's lock) even when the learned weights are identical.
+    """
+    for _, vectorizer in pipeline.named_steps["features"].transformer_list:
+        vectorizer.__dict__.pop("_stop_words_id", None)
+
+
 class TfidfLogReg:
     """Word and char_wb TF-IDF features feeding a multinomial logistic regression."""
 
@@ -93,6 +104,7 @@ class TfidfLogReg:
         return self.pipeline.predict_proba(list(texts))
 
     def save(self, directory: Path) -> list[str]:
+        _drop_volatile_state(self.pipeline)
         joblib.dump(self.pipeline, directory / WEIGHTS_FILE, compress=3)
         return [WEIGHTS_FILE]
 

@@ -82,3 +82,12 @@ def make_pipeline_repo(root: Path, overrides: list[str], extra_files: dict[str, 
 def small_pipeline_repo(tmp_path: Path) -> Path:
     """Pipeline repo on 900 synthetic records (seconds instead of a minute)."""
     return make_pipeline_repo(tmp_path, ["data.synthetic.n_records=900"])
+
+
+def tfidf_params(**overrides) -> dict:
+    """The committed default model config (params/model/tfidf_logreg.yaml), sized down for quick tests."""
+    import yaml
+
+    config = yaml.safe_load((REPO_ROOT / "params" / "model" / "tfidf_logreg.yaml").read_text())
+    config["params"].update({"char_ngram_range": [2, 4], "max_features": 20000, "max_iter": 500, **overrides})
+    return config

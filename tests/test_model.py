@@ -5,22 +5,12 @@ import sys
 import numpy as np
 import pytest
 
+from conftest import tfidf_params
 from vigil.data.synthetic import SyntheticConfig, generate
 from vigil.errors import VigilError
 from vigil.modeling import build_model, load_model, save_model
 
-MODEL_PARAMS = {
-    "family": "tfidf_logreg",
-    "params": {
-        "word_ngram_range": [1, 2],
-        "char_ngram_range": [2, 4],
-        "min_df": 1,
-        "max_features": 20000,
-        "C": 5.0,
-        "class_weight": "balanced",
-        "max_iter": 500,
-    },
-}
+MODEL_PARAMS = tfidf_params(min_df=1, C=5.0)
 
 
 @pytest.fixture(scope="module")
@@ -70,15 +60,14 @@ def test_unknown_family_and_missing_directory_are_clear(tmp_path):
 def test_same_data_gives_byte_identical_weights_across_processes(tmp_path):
     """Reproducibility that auditors can check by digest: two trainings, two processes, one hash."""
     code = (
-        "import sys; from vigil.data.synthetic import SyntheticConfig, generate; "
-        "from vigil.modeling import build_model, save_model; from tests.test_model import MODEL_PARAMS; "
+        "import json, sys; from vigil.data.synthetic import SyntheticConfig, generate; "
+        "from vigil.modeling import build_model, save_model; MODEL_PARAMS = json.loads(sys.argv[2]); "
         "f, _ = generate(SyntheticConfig(n_records=300, seed=2)); "
         "m = build_model(MODEL_PARAMS, seed=0).fit(f['text'], f['label']); "
         "save_model(m, sys.argv[1], model_params=MODEL_PARAMS, data_digests={})"
     )
-    from conftest import REPO_ROOT
     from vigil.hashing import sha256_tree
 
     for name in ("a", "b"):
-        subprocess.run([sys.executable, "-c", code, str(tmp_path / name)], check=True, cwd=REPO_ROOT)
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / name), json.dumps(MODEL_PARAMS)], check=True)
     assert sha256_tree(tmp_path / "a") == sha256_tree(tmp_path / "b")

@@ -4,6 +4,7 @@ import re
 import numpy as np
 import pytest
 
+from conftest import tfidf_params
 from vigil.checksums import is_valid_cnpj, is_valid_cpf, is_valid_luhn, is_valid_vin_check_digit
 from vigil.data.profile import profile_dataset
 from vigil.data.split import stratified_split
@@ -112,18 +113,7 @@ def test_independent_workshops_get_measurably_worse_predictions():
     """The built-in group quality gap is real: a model trained on the data is worse for independents."""
     frame, _ = generate(SyntheticConfig(n_records=4000, seed=3))
     parts = stratified_split(frame, {"train": 0.6, "val": 0.1, "test": 0.3}, seed=3)
-    model = TfidfLogReg(
-        {
-            "word_ngram_range": [1, 2],
-            "char_ngram_range": [2, 4],
-            "min_df": 2,
-            "max_features": 50000,
-            "C": 10.0,
-            "class_weight": "balanced",
-            "max_iter": 1000,
-        },
-        seed=3,
-    )
+    model = TfidfLogReg(tfidf_params(min_df=2, max_features=50000)["params"], seed=3)
     model.fit(parts["train"]["text"], parts["train"]["label"])
     test = parts["test"]
     predicted = np.array(model.classes_)[model.predict_proba(test["text"]).argmax(axis=1)]

@@ -100,56 +100,51 @@ def _weighted(rng: random.Random, weights: Mapping[str, float]) -> str:
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
 
-def _pii_blocks(lang: str) -> list[Callable[[random.Random, str, str], list[Segment]]]:
-    """Ways a note mentions a person or their identifiers, per language."""
+ValueFactory = Callable[[random.Random, str, str, str], str]  # (rng, country, lang, person name) -> value
+Block = Callable[[random.Random, str, str], list[Segment]]  # (rng, country, person name) -> segments
 
-    def labelled(prefixes: list[str], entity: str, make: Callable[[random.Random, str, str], str]):
-        def block(rng: random.Random, country: str, name: str) -> list[Segment]:
-            return [(rng.choice(prefixes) + " ", None), (make(rng, country, name), entity)]
+# How technicians label an identifier, per language: (English labels, Portuguese labels, entity, value).
+_LABELLED_IDENTIFIERS: list[tuple[list[str], list[str], str, ValueFactory]] = [
+    (["VIN", "vin#"], ["chassi", "CHASSI"], "VIN", lambda r, c, lang, n: pii.vin(r, c)),
+    (["plate", "lic"], ["placa"], "LICENSE_PLATE", lambda r, c, lang, n: pii.licence_plate(r, c)),
+    (["email", "e-mail"], ["email", "e-mail"], "EMAIL_ADDRESS", lambda r, c, lang, n: pii.email_for(r, n)),
+    (["callback", "ph", "tel"], ["tel", "cel", "fone"], "PHONE_NUMBER", lambda r, c, lang, n: pii.phone(r, c)),
+    (["card on file", "cc"], ["cartao", "cartão final"], "CREDIT_CARD", lambda r, c, lang, n: pii.credit_card(r)),
+    (
+        ["addr", "pickup at"],
+        ["end.", "retirar em"],
+        "STREET_ADDRESS",
+        lambda r, c, lang, n: pii.street_address(r, lang),
+    ),
+    (["telematics ip", "portal ip"], ["ip modulo", "ip"], "IP_ADDRESS", lambda r, c, lang, n: pii.ip_address(r)),
+]
+_BRAZILIAN_IDS: list[tuple[list[str], str, ValueFactory]] = [
+    (["CPF", "cpf"], "BR_CPF", lambda r, c, lang, n: pii.cpf(r)),
+    (["CNPJ", "cnpj frota"], "BR_CNPJ", lambda r, c, lang, n: pii.cnpj(r)),
+]
+# A name with no cue word before it: the hard case for a name detector.
+_NAME_THEN_ACTION = {"en": [" dropped off", " waiting", " called"], "pt": [" deixou o carro", " aguardando", " ligou"]}
 
-        return block
 
+def _labelled(prefixes: list[str], entity: str, make: ValueFactory, lang: str) -> Block:
+    def block(rng: random.Random, country: str, name: str) -> list[Segment]:
+        return [(rng.choice(prefixes) + " ", None), (make(rng, country, lang, name), entity)]
+
+    return block
+
+
+def _pii_blocks(lang: str) -> list[Block]:
+    """Ways a note mentions a person or their identifiers, weighted towards names (and CPF/CNPJ in Brazil)."""
+    people: list[Block] = [
+        lambda rng, country, n: [(pii.honorific(rng, n, lang) + " ", None), (n, "PERSON")],
+        lambda rng, country, n: [(n, "PERSON"), (rng.choice(_NAME_THEN_ACTION[lang]), None)],
+    ]
     common = [
-        labelled(["VIN", "vin#"] if lang == "en" else ["chassi", "CHASSI"], "VIN", lambda r, c, n: pii.vin(r, c)),
-        labelled(
-            ["plate", "lic"] if lang == "en" else ["placa"], "LICENSE_PLATE", lambda r, c, n: pii.licence_plate(r, c)
-        ),
-        labelled(["email", "e-mail"], "EMAIL_ADDRESS", lambda r, c, n: pii.email_for(r, n)),
-        labelled(
-            ["callback", "ph", "tel"] if lang == "en" else ["tel", "cel", "fone"],
-            "PHONE_NUMBER",
-            lambda r, c, n: pii.phone(r, c),
-        ),
-        labelled(
-            ["card on file", "cc"] if lang == "en" else ["cartao", "cartão final"],
-            "CREDIT_CARD",
-            lambda r, c, n: pii.credit_card(r),
-        ),
-        labelled(
-            ["addr", "pickup at"] if lang == "en" else ["end.", "retirar em"],
-            "STREET_ADDRESS",
-            lambda r, c, n: pii.street_address(r, lang),
-        ),
-        labelled(
-            ["telematics ip", "portal ip"] if lang == "en" else ["ip modulo", "ip"],
-            "IP_ADDRESS",
-            lambda r, c, n: pii.ip_address(r),
-        ),
+        _labelled(en if lang == "en" else pt, entity, make, lang) for en, pt, entity, make in _LABELLED_IDENTIFIERS
     ]
     if lang == "en":
-        people = [
-            lambda rng, country, n: [(pii.honorific(rng, n, lang) + " ", None), (n, "PERSON")],
-            lambda rng, country, n: [(n, "PERSON"), (rng.choice([" dropped off", " waiting", " called"]), None)],
-        ]
         return people * 2 + common
-    people = [
-        lambda rng, country, n: [(pii.honorific(rng, n, lang) + " ", None), (n, "PERSON")],
-        lambda rng, country, n: [(n, "PERSON"), (rng.choice([" deixou o carro", " aguardando", " ligou"]), None)],
-    ]
-    ids = [
-        labelled(["CPF", "cpf"], "BR_CPF", lambda r, c, n: pii.cpf(r)),
-        labelled(["CNPJ", "cnpj frota"], "BR_CNPJ", lambda r, c, n: pii.cnpj(r)),
-    ]
+    ids = [_labelled(prefixes, entity, make, lang) for prefixes, entity, make in _BRAZILIAN_IDS]
     return people * 2 + ids * 2 + common
 
 

@@ -37,4 +37,3 @@ class TextClassifier(Protocol):
     def describe(self) -> dict[str, Any]:
         """Small JSON-able summary (sizes, vocabulary, hyper-parameters) for model.json and the card."""
         ...
-

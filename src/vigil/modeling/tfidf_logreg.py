@@ -18,6 +18,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 WEIGHTS_FILE = "pipeline.joblib"
+# Tokens keep inner '/', '#', '.', '-' so "w/o", "RO#", "v4.2.17" and "P/N" stay whole.
+_WORD_PATTERN = r"(?u)\b\w[\w/#.-]*\w\b|\b\w\b"
 
 
 def _ngram(value: Sequence[int]) -> tuple[int, int]:
@@ -47,35 +49,25 @@ class TfidfLogReg:
         self.classes_: list[str] = []
         self._pipeline: Pipeline | None = None
 
+    def _vectorizer(self, analyzer: str, ngram_range: Sequence[int], **extra: Any) -> TfidfVectorizer:
+        """Word and character views share their normalisation: lower case, accents folded, sublinear tf."""
+        return TfidfVectorizer(
+            analyzer=analyzer,
+            ngram_range=_ngram(ngram_range),
+            min_df=self.params["min_df"],
+            max_features=self.params["max_features"],
+            sublinear_tf=True,
+            lowercase=True,
+            strip_accents="unicode",
+            **extra,
+        )
+
     def _build(self) -> Pipeline:
         p = self.params
         features = FeatureUnion(
             [
-                (
-                    "word",
-                    TfidfVectorizer(
-                        analyzer="word",
-                        ngram_range=_ngram(p["word_ngram_range"]),
-                        min_df=p["min_df"],
-                        max_features=p["max_features"],
-                        sublinear_tf=True,
-                        lowercase=True,
-                        strip_accents="unicode",
-                        token_pattern=r"(?u)\b\w[\w/#.-]*\w\b|\b\w\b",
-                    ),
-                ),
-                (
-                    "char",
-                    TfidfVectorizer(
-                        analyzer="char_wb",
-                        ngram_range=_ngram(p["char_ngram_range"]),
-                        min_df=p["min_df"],
-                        max_features=p["max_features"],
-                        sublinear_tf=True,
-                        lowercase=True,
-                        strip_accents="unicode",
-                    ),
-                ),
+                ("word", self._vectorizer("word", p["word_ngram_range"], token_pattern=_WORD_PATTERN)),
+                ("char", self._vectorizer("char_wb", p["char_ngram_range"])),
             ]
         )
         classifier = LogisticRegression(

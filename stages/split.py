@@ -1,7 +1,6 @@
-"""DVC stage `split`: records -> stratified, seeded train/val/test Parquet files.
+"""DVC stage `split`: scrubbed records -> stratified, seeded train/val/test Parquet files.
 
-Input slot: the `scrub` stage (issue #3) sits between `ingest` and `split`; when
-it lands, INPUT becomes data/interim/scrubbed.parquet (and dvc.yaml with it).
+Reads the output of `scrub` only: from here on no stage sees raw text.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from vigil.log import get_logger
 from vigil.params import load_params, require
 from vigil.stage import run_stage
 
-INPUT = "data/interim/raw.parquet"
+INPUT = "data/interim/scrubbed.parquet"
 OUTPUT_DIR = "data/processed"
 SUMMARY = "reports/split.json"
 

@@ -40,9 +40,11 @@ def offline_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run(args: list[str], cwd: Path, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
-    """Run a command with the offline environment and captured text output."""
-    result = subprocess.run(args, cwd=cwd, env=offline_env(), capture_output=True, text=True, **kwargs)
+def run(
+    args: list[str], cwd: Path, check: bool = True, env: dict[str, str] | None = None, **kwargs
+) -> subprocess.CompletedProcess:
+    """Run a command with the offline environment (plus ``env``) and captured text output."""
+    result = subprocess.run(args, cwd=cwd, env=offline_env(**(env or {})), capture_output=True, text=True, **kwargs)
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result

@@ -13,7 +13,7 @@ def test_committed_params_yaml_equals_fresh_composition():
 
 
 def test_every_data_and_model_option_composes():
-    for group in ("data", "model"):
+    for group in ("data", "scrub", "model"):
         for option in sorted((REPO_ROOT / "params" / group).glob("*.yaml")):
             composed = yaml.safe_load(compose(REPO_ROOT, [f"{group}={option.stem}"]))
             assert composed[group], option

@@ -14,7 +14,7 @@ from conftest import SHARED_DATA, make_pipeline_repo, requires_shared_data, run
 
 pytestmark = pytest.mark.slow
 
-STAGES = ("ingest", "split", "train", "evaluate")
+STAGES = ("ingest", "scrub", "split", "train", "evaluate")
 
 
 def _metrics(repo: Path) -> dict:
@@ -46,6 +46,9 @@ def test_repro_builds_everything_then_is_a_clean_noop(small_pipeline_repo: Path)
     assert quality["n_records"] == 900 and set(quality["groups"]) == {"region", "language", "dealer_type"}
     predictions = pd.read_parquet(repo / "reports/predictions.parquet")
     assert {"record_id", "y_true", "y_pred", "region", "dealer_type"} <= set(predictions.columns)
+    privacy = json.loads((repo / "reports/privacy.json").read_text())
+    assert privacy["records_scanned"] == 900 and privacy["entities"]["PERSON"] > 50
+    assert privacy["residual_entities"] <= 5 and privacy["config"]["digest_sha256"]
     card = json.loads((repo / "models/model/model.json").read_text())
     assert len(card["training_data"]["train_sha256"]) == 64
 
@@ -157,3 +160,23 @@ def test_faa_worked_example_runs_as_an_experiment(tmp_path: Path):
     quality = json.loads((repo / "reports/data_quality.json").read_text())
     assert quality["n_records"] == 2747 and quality["dropped"]["rare_labels"] == {"AP": 1}
     assert set(_metrics(repo)["per_class"]) == {"AF", "AI", "AU", "DE", "EQ", "II", "ME"}
+
+
+def test_pseudonymize_mode_refuses_without_keys_then_runs_with_them(tmp_path: Path):
+    repo = make_pipeline_repo(tmp_path, ["scrub=pseudonymize", "data.synthetic.n_records=300"])
+    refused = run(["dvc", "repro", "scrub"], repo, check=False)
+    assert refused.returncode != 0
+    assert (
+        "scrub: error: scrub.operators uses 'pseudonymize' for ['BR_CNPJ', 'BR_CPF', 'EMAIL_ADDRESS', "
+        "'PHONE_NUMBER', 'VIN'] but $VIGIL_PSEUDONYM_KEY is not set" in refused.stderr
+    )
+    assert not (repo / "data/interim/scrubbed.parquet").exists()
+
+    keys = {"VIGIL_PSEUDONYM_KEY": "5e" * 32, "VIGIL_REID_KEY": "c3" * 32}
+    run(["dvc", "repro", "scrub"], repo, env=keys)
+    scrubbed = pd.read_parquet(repo / "data/interim/scrubbed.parquet")
+    vault = pd.read_parquet(repo / "data/interim/reidentification.parquet")
+    assert scrubbed["text"].str.contains(r"<PHONE_NUMBER_[0-9a-f]{10}>").any()
+    assert len(vault) > 20 and set(vault["entity_type"]) == {"PERSON"}
+    privacy = json.loads((repo / "reports/privacy.json").read_text())
+    assert privacy["pseudonymisation"] == "keyed HMAC-SHA256" and privacy["operators"]["encrypt"] == ["PERSON"]

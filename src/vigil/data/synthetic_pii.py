@@ -98,14 +98,15 @@ def vin(rng: random.Random, country: str) -> str:
     """17-character VIN; North-American ones carry a valid check digit."""
     if country == "br":
         wmi = rng.choice(["9BW", "9BG", "93H", "9BD", "93Y"])
-        body = "".join(rng.choice(VIN_ALPHABET) for _ in range(14))
-        return wmi + body
+        body = "".join(rng.choice(VIN_ALPHABET) for _ in range(10))
+        return wmi + body + _digits(rng, 4)  # ISO 3779: the last four characters are numeric
     wmi = rng.choice(["1HG", "1FT", "2T1", "3VW", "5YJ", "1G1", "JTD"])
     draft = (
         wmi
         + "".join(rng.choice(VIN_ALPHABET) for _ in range(5))
         + "0"
-        + "".join(rng.choice(VIN_ALPHABET) for _ in range(8))
+        + "".join(rng.choice(VIN_ALPHABET) for _ in range(4))
+        + _digits(rng, 4)  # ISO 3779: the last four characters are numeric
     )
     return draft[:8] + vin_check_digit(draft) + draft[9:]
 

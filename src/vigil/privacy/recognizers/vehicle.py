@@ -1,0 +1,83 @@
+"""Vehicle identifiers: VIN/chassis numbers and licence plates (Brazil and US).
+
+A VIN identifies a vehicle and, through registration, its owner: personal data
+under GDPR/LGPD. North-American VINs (WMI starting 1-5) carry a mandatory check
+digit that is validated; elsewhere (e.g. Brazilian 9B... chassis) the digit is
+not mandatory, so the pattern needs a context word or a plausible mix.
+
+Plates are matched case-aware: presidio's patterns ignore case by default,
+which turns ordinary lower-case words plus numbers into "plates". Here plates
+must be upper case, except in notes written entirely in lower case, where case
+carries no information.
+"""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from vigil.checksums import is_valid_vin_check_digit
+
+
+class VinRecognizer(PatternRecognizer):
+    PATTERNS = [Pattern("VIN", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.5)]
+    CONTEXT = ["vin", "chassi", "chassis", "serial", "vehicle", "veiculo"]
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(
+            supported_entity="VIN",
+            patterns=self.PATTERNS,
+            context=self.CONTEXT,
+            supported_language=supported_language,
+            global_regex_flags=re.IGNORECASE,
+            name="VinRecognizer",
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        vin = pattern_text.upper()
+        digits = sum(c.isdigit() for c in vin)
+        if digits < 2 or digits == 17:
+            return False  # not alphanumeric enough to be a VIN (e.g. a 17-digit number)
+        if vin[0] in "12345":
+            return is_valid_vin_check_digit(vin)
+        return None  # check digit not mandatory: keep the pattern score (context can raise it)
+
+
+_CUE_WINDOW = 12
+
+
+class LicensePlateRecognizer(PatternRecognizer):
+    PATTERNS = [
+        Pattern("BR Mercosul plate", r"\b[A-Z]{3}[0-9][A-Z][0-9]{2}\b", 0.6),
+        Pattern("BR/US plate with dash", r"\b[A-Z]{3}-[0-9]{4}\b", 0.6),
+        Pattern("US plate (CA style)", r"\b[1-9][A-Z]{3}[0-9]{3}\b", 0.5),
+        Pattern("BR old plate", r"\b[A-Z]{3}[0-9]{4}\b", 0.3),
+    ]
+    CONTEXT = ["plate", "placa", "lic", "license", "licence", "tag", "registration", "emplacamento"]
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(
+            supported_entity="LICENSE_PLATE",
+            patterns=self.PATTERNS,
+            context=self.CONTEXT,
+            supported_language=supported_language,
+            global_regex_flags=0,  # case-sensitive: see module docstring
+            name="LicensePlateRecognizer",
+        )
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        # Upper-casing is length-preserving for the ASCII characters plates use, so offsets stay valid.
+        if text.islower():
+            return super().analyze(text.upper(), entities, nlp_artifacts, regex_flags)
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        lowered = text.lower()
+        for result in super().analyze(text.upper(), entities, nlp_artifacts, regex_flags):
+            # A lower-case plate in a mixed-case note counts only right after a plate word ("placa abc1d23").
+            before = lowered[max(0, result.start - _CUE_WINDOW) : result.start].split()
+            if before and before[-1].strip(".:#") in self.CONTEXT and not any(r.start == result.start for r in results):
+                results.append(result)
+        return results

@@ -1,0 +1,54 @@
+"""``reports/privacy.json``: what was found and replaced, what the residual scan saw — counts only."""
+
+from __future__ import annotations
+
+from importlib import metadata
+from typing import Any
+
+from vigil.privacy.config import ScrubConfig
+from vigil.privacy.parallel import ScrubTotals
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def privacy_report(totals: ScrubTotals, config: ScrubConfig, recognizers: list[str]) -> dict[str, Any]:
+    by_operator: dict[str, list[str]] = {}
+    for entity, op in sorted(config.operators.items()):
+        by_operator.setdefault(op, []).append(entity)
+    residual_total = int(sum(totals.residual.findings.values()))
+    return {
+        "records_scanned": totals.records_scanned,
+        "records_with_pii": totals.records_with_pii,
+        "entities": {k: int(v) for k, v in sorted(totals.entity_counts.items())},
+        "records_affected": {k: int(v) for k, v in sorted(totals.records_by_type.items())},
+        "entities_total": int(sum(totals.entity_counts.values())),
+        "operators": by_operator,
+        "pseudonymisation": "keyed HMAC-SHA256" if "pseudonymize" in by_operator else "none",
+        "reidentification_vault": "AES (key held outside the repository)" if "encrypt" in by_operator else "none",
+        "residual": {
+            "findings": {k: int(v) for k, v in sorted(totals.residual.findings.items())},
+            "records_affected": totals.residual.records_affected,
+            "score_threshold": config.residual_score_threshold,
+        },
+        "residual_entities": residual_total,
+        "config": {
+            "digest_sha256": config.digest(),
+            "entities": list(config.entities),
+            "score_threshold": config.score_threshold,
+            "ner_scope": config.ner_scope,
+            "phone_regions": list(config.phone_regions),
+            "recognizers": sorted(recognizers),
+        },
+        "models": {
+            "spacy_model": config.spacy_model,
+            "spacy_model_version": _version(config.spacy_model.replace("_", "-")) or _version(config.spacy_model),
+            "spacy": _version("spacy"),
+            "presidio_analyzer": _version("presidio-analyzer"),
+            "presidio_anonymizer": _version("presidio-anonymizer"),
+        },
+    }

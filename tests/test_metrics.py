@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 
+from vigil.errors import VigilError
+from vigil.evaluation.calibration import expected_calibration_error, reliability_table
 from vigil.evaluation.metrics import classification_metrics
 from vigil.evaluation.plots import confusion_counts, precision_recall_points, safe_filename
 from vigil.evaluation.predictions import predictions_table
@@ -44,7 +46,8 @@ def test_predictions_table_columns():
     import pandas as pd
 
     test = pd.DataFrame({"record_id": ["1", "2"], "text": ["x", "y"], "label": ["a", "b"], "region": ["n", "s"]})
-    table = predictions_table(test, np.array([[0.7, 0.2, 0.1], [0.2, 0.2, 0.6]]), LABELS, ["region"])
+    proba = np.array([[0.7, 0.2, 0.1], [0.2, 0.2, 0.6]])
+    table = predictions_table(test, proba, LABELS, ["a", "b"], ["region"])
     assert list(table.columns) == [
         "record_id",
         "text",
@@ -56,4 +59,39 @@ def test_predictions_table_columns():
         "proba__c",
         "region",
     ]
-    assert table["y_pred"].tolist() == ["a", "c"] and table["confidence"].tolist() == [0.7, 0.6]
+    # The decision (here a tuned one) need not be the arg-max; confidence is the chosen label's probability.
+    assert table["y_pred"].tolist() == ["a", "b"] and table["confidence"].tolist() == [0.7, 0.2]
+
+
+def test_critical_class_scores_and_unknown_critical_class():
+    y_true = ["a", "a", "b", "b", "c", "c"]
+    y_pred = ["a", "b", "b", "b", "c", "a"]
+    proba = np.full((6, 3), 1 / 3)
+    m = classification_metrics(y_true, y_pred, proba, LABELS, critical_classes=["a", "c"])
+    assert m["critical"]["f1"] == {"a": 0.5, "c": pytest.approx(2 / 3, abs=1e-4)}
+    assert m["critical"]["f1_min"] == 0.5 and m["critical"]["recall_min"] == 0.5
+    assert "critical" not in classification_metrics(y_true, y_pred, proba, LABELS)
+    with pytest.raises(VigilError, match=r"data.critical_classes \['brake'\] are not labels"):
+        classification_metrics(y_true, y_pred, proba, LABELS, critical_classes=["brake"])
+
+
+def test_ece_is_zero_when_confidence_matches_accuracy_and_exact_otherwise():
+    # 10 predictions at confidence 0.8, 8 right: perfectly calibrated bin.
+    y_true = ["a"] * 10
+    y_pred = ["a"] * 8 + ["b"] * 2
+    assert expected_calibration_error(y_true, y_pred, np.full(10, 0.8), 10) == pytest.approx(0.0)
+    # Two bins: 5 at 0.95 all right (gap 0.05), 5 at 0.55 with 1 right (gap 0.35) -> 0.5*0.05 + 0.5*0.35.
+    y_pred = ["a"] * 5 + ["a"] + ["b"] * 4
+    confidence = np.array([0.95] * 5 + [0.55] * 5)
+    assert expected_calibration_error(y_true, y_pred, confidence, 10) == pytest.approx(0.2)
+    table = reliability_table(y_true, y_pred, confidence, 10)
+    assert table[["bin", "accuracy", "count"]].values.tolist() == [[5, 0.2, 5], [9, 1.0, 5]]
+
+
+def test_metrics_report_calibration_of_the_decision():
+    y_true = ["a", "b", "c", "a"]
+    proba = np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.6, 0.1, 0.3], [0.7, 0.2, 0.1]])
+    m = classification_metrics(y_true, ["a", "b", "a", "a"], proba, LABELS, calibration_bins=10)
+    # bins: 0.9 right, 0.8 right, 0.6 wrong, 0.7 right -> |0.9-1|+|0.8-1|+|0.6-0|+|0.7-1| over 4
+    assert m["ece"] == pytest.approx((0.1 + 0.2 + 0.6 + 0.3) / 4, abs=1e-4)
+    assert m["log_loss"] == pytest.approx(-np.mean(np.log([0.9, 0.8, 0.3, 0.7])), abs=1e-4)

@@ -4,22 +4,50 @@ import sys
 
 import numpy as np
 import pytest
+import yaml
 
-from conftest import tfidf_params
+from conftest import REPO_ROOT, tfidf_params
 from vigil.data.synthetic import SyntheticConfig, generate
 from vigil.errors import VigilError
-from vigil.modeling import build_model, load_model, save_model
+from vigil.modeling import Predictor, build_model, load_model, model_families, save_model
+from vigil.modeling.tfidf_svm import calibration_folds
 
 MODEL_PARAMS = tfidf_params(min_df=1, C=5.0)
 
 
+def svm_params(**overrides) -> dict:
+    config = yaml.safe_load((REPO_ROOT / "params" / "model" / "tfidf_svm.yaml").read_text())
+    config["params"].update({"char_ngram_range": [2, 4], "max_features": 20000, "min_df": 1, **overrides})
+    return config
+
+
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+def corpus():
     frame, _ = generate(SyntheticConfig(n_records=600, seed=11))
-    model = build_model(MODEL_PARAMS, seed=0).fit(frame["text"], frame["label"])
+    return frame
+
+
+@pytest.fixture(scope="module")
+def trained(corpus, tmp_path_factory):
+    model = build_model(MODEL_PARAMS, seed=0).fit(corpus["text"], corpus["label"])
     directory = tmp_path_factory.mktemp("m") / "model"
-    card = save_model(model, directory, model_params=MODEL_PARAMS, data_digests={"train_sha256": "abc"})
-    return model, directory, card, frame["text"].head(20).tolist()
+    card = save_model(Predictor(model), directory, model_params=MODEL_PARAMS, data_digests={"train_sha256": "abc"})
+    return model, directory, card, corpus["text"].head(20).tolist()
+
+
+def load_in_fresh_process(directory, texts) -> tuple[np.ndarray, list[str]]:
+    """Probabilities from a new interpreter, plus the heavy modules it had to import."""
+    code = (
+        "import json, sys; from vigil.modeling import load_model; "
+        "m = load_model(sys.argv[1]); p = m.predict_proba(json.loads(sys.argv[2])); "
+        "heavy = [n for n in ('torch', 'transformers') if n in sys.modules]; "
+        "print(json.dumps({'proba': p.tolist(), 'heavy': heavy}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(directory), json.dumps(texts)], capture_output=True, text=True, check=True
+    ).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    return np.array(result["proba"]), result["heavy"]
 
 
 def test_model_card_describes_the_model(trained):
@@ -28,19 +56,17 @@ def test_model_card_describes_the_model(trained):
     assert on_disk == card
     assert card["family"] == "tfidf_logreg" and card["labels"] == model.classes_
     assert card["training_data"] == {"train_sha256": "abc"} and "scikit-learn" in card["libraries"]
-    assert card["files"] == ["pipeline.joblib"] and card["describe"]["n_features"] > 100
+    assert list(card["files"]) == ["pipeline.joblib"] and len(card["files"]["pipeline.joblib"]) == 64
+    assert card["describe"]["n_features"] > 100
+    assert card["calibration"] == {"method": "none", "temperature": 1.0}
+    assert card["decision"] == {"rule": "argmax", "log_offsets": None}
 
 
 def test_loads_in_a_fresh_process_with_identical_probabilities(trained):
     model, directory, _, texts = trained
-    code = (
-        "import json,sys; from vigil.modeling import load_model; "
-        "m = load_model(sys.argv[1]); print(json.dumps(m.predict_proba(json.loads(sys.argv[2])).tolist()))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(directory), json.dumps(texts)], capture_output=True, text=True, check=True
-    ).stdout
-    np.testing.assert_allclose(np.array(json.loads(out)), model.predict_proba(texts), rtol=0, atol=1e-12)
+    proba, heavy = load_in_fresh_process(directory, texts)
+    np.testing.assert_array_equal(proba, model.predict_proba(texts))
+    assert heavy == []
 
 
 def test_probabilities_are_a_distribution(trained):
@@ -50,21 +76,79 @@ def test_probabilities_are_a_distribution(trained):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
 
 
+def test_postprocessing_is_saved_and_applied_on_load(corpus, trained, tmp_path):
+    model, _, _, texts = trained
+    offsets = np.zeros(len(model.classes_))
+    offsets[0] = 5.0  # forces the first class wherever it has any probability
+    predictor = Predictor(model, temperature=2.5, log_offsets=offsets)
+    save_model(predictor, tmp_path / "m", model_params=MODEL_PARAMS, data_digests={})
+    loaded = load_model(tmp_path / "m")
+    assert loaded.temperature == 2.5 and loaded.card["decision"]["rule"] == "tuned"
+    np.testing.assert_array_equal(loaded.predict_proba(texts), predictor.predict_proba(texts))
+    assert loaded.predict(texts) == predictor.predict(texts)
+    softened = loaded.predict_proba(texts)
+    assert softened.max(axis=1).mean() < model.predict_proba(texts).max(axis=1).mean()
+    assert loaded.predict(texts).count(model.classes_[0]) > [model.classes_[i] for i in softened.argmax(1)].count(
+        model.classes_[0]
+    )
+
+
+def test_tampered_or_missing_files_are_refused_before_loading(trained, tmp_path):
+    import shutil
+
+    _, directory, _, _ = trained
+    copy = tmp_path / "model"
+    shutil.copytree(directory, copy)
+    weights = copy / "pipeline.joblib"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(VigilError, match=r"integrity check: .*pipeline.joblib: SHA-256 differs"):
+        load_model(copy)
+    weights.unlink()
+    with pytest.raises(VigilError, match=r"pipeline.joblib: missing"):
+        load_model(copy)
+    card = json.loads((copy / "model.json").read_text())
+    card["files"] = ["pipeline.joblib"]  # an old or hand-edited card without digests
+    (copy / "model.json").write_text(json.dumps(card))
+    with pytest.raises(VigilError, match="'files' must map each file to its SHA-256"):
+        load_model(copy)
+
+
 def test_unknown_family_and_missing_directory_are_clear(tmp_path):
+    assert model_families() == ["minilm_finetune", "minilm_frozen", "tfidf_logreg", "tfidf_svm"]
     with pytest.raises(VigilError, match="unknown model.family 'bert9000'"):
         build_model({"family": "bert9000"}, seed=0)
     with pytest.raises(VigilError, match="model.json: not found"):
         load_model(tmp_path)
 
 
+def test_calibrated_svm_round_trips_and_is_a_distribution(corpus, tmp_path):
+    params = svm_params()
+    model = build_model(params, seed=0).fit(corpus["text"], corpus["label"])
+    save_model(Predictor(model), tmp_path / "svm", model_params=params, data_digests={})
+    texts = corpus["text"].tail(30).tolist()
+    proba, _ = load_in_fresh_process(tmp_path / "svm", texts)
+    np.testing.assert_array_equal(proba, model.predict_proba(texts))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert (proba.max(axis=1) < 1.0).all()  # calibrated scores, not hard SVM votes
+
+
+def test_svm_calibration_folds_follow_the_rarest_class():
+    assert calibration_folds(["a"] * 50 + ["b"] * 3, 5) == 3
+    assert calibration_folds(["a"] * 50 + ["b"] * 30, 5) == 5
+    with pytest.raises(VigilError, match="a class has a single training example"):
+        calibration_folds(["a"] * 50 + ["b"], 5)
+
+
 def test_same_data_gives_byte_identical_weights_across_processes(tmp_path):
     """Reproducibility that auditors can check by digest: two trainings, two processes, one hash."""
     code = (
         "import json, sys; from vigil.data.synthetic import SyntheticConfig, generate; "
-        "from vigil.modeling import build_model, save_model; MODEL_PARAMS = json.loads(sys.argv[2]); "
+        "from vigil.modeling import Predictor, build_model, save_model; MODEL_PARAMS = json.loads(sys.argv[2]); "
         "f, _ = generate(SyntheticConfig(n_records=300, seed=2)); "
         "m = build_model(MODEL_PARAMS, seed=0).fit(f['text'], f['label']); "
-        "save_model(m, sys.argv[1], model_params=MODEL_PARAMS, data_digests={})"
+        "save_model(Predictor(m), sys.argv[1], model_params=MODEL_PARAMS, data_digests={})"
     )
     from vigil.hashing import sha256_tree
 

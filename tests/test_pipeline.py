@@ -35,12 +35,17 @@ def test_repro_builds_everything_then_is_a_clean_noop(small_pipeline_repo: Path)
         "reports/predictions.parquet",
         "reports/data_dictionary.md",
         "reports/plots/confusion.csv",
+        "reports/plots/calibration.csv",
         "reports/confusion_matrix.json",
     ):
         assert (repo / output).is_file(), output
     metrics = _metrics(repo)
-    assert {"accuracy", "f1_macro", "f1_micro", "f1_weighted", "mcc", "roc_auc_ovr", "pr_auc_macro"} <= set(metrics)
-    assert metrics["f1_macro"] > 0.6
+    assert {"accuracy", "f1_macro", "f1_micro", "f1_weighted", "mcc", "roc_auc_ovr", "pr_auc_macro", "ece"} <= set(
+        metrics
+    )
+    assert metrics["f1_macro"] > 0.6 and 0 <= metrics["ece"] < 0.2
+    assert set(metrics["critical"]["f1"]) == {"brakes", "suspension_steering", "fuel_system"}
+    assert metrics["critical"]["f1_min"] == min(metrics["critical"]["f1"].values())
     assert len(list((repo / "reports/plots/precision_recall").glob("*.csv"))) == 9
     quality = json.loads((repo / "reports/data_quality.json").read_text())
     assert quality["n_records"] == 900 and set(quality["groups"]) == {"region", "language", "dealer_type"}
@@ -51,6 +56,9 @@ def test_repro_builds_everything_then_is_a_clean_noop(small_pipeline_repo: Path)
     assert privacy["residual_entities"] <= 5 and privacy["config"]["digest_sha256"]
     card = json.loads((repo / "models/model/model.json").read_text())
     assert len(card["training_data"]["train_sha256"]) == 64
+    assert card["calibration"]["method"] == "temperature" and 0.05 <= card["calibration"]["temperature"] <= 20
+    train_report = json.loads((repo / "reports/train.json").read_text())
+    assert train_report["val"]["f1_macro"] == train_report["val_before_postprocessing"]["f1_macro"]  # argmax kept
 
     started = time.perf_counter()
     second = run(["dvc", "repro"], repo)
@@ -84,6 +92,73 @@ def test_experiment_with_a_param_override(small_pipeline_repo: Path):
     assert _metrics(repo) != baseline
     diff = run(["dvc", "metrics", "diff", "main", "--json"], repo).stdout
     assert "f1_macro" in diff
+
+
+def _queue_finished(repo: Path, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = run(["dvc", "queue", "status"], repo).stdout
+        if "Queued" not in status and "Running" not in status:
+            return status
+        time.sleep(3)
+    raise AssertionError(f"queue did not finish in {timeout}s:\n{status}")
+
+
+def test_queued_sweep_over_model_families_compares_in_exp_show(tmp_path: Path):
+    """The data scientist's loop: queue options, run them, compare; the transformer runs on a tiny BERT."""
+    from tiny_bert import build_tiny_bert
+    from vigil.data.synthetic import SyntheticConfig, generate
+
+    frame, _ = generate(SyntheticConfig(n_records=600, seed=1))
+    encoder = build_tiny_bert(tmp_path / "tiny-bert", frame["text"])
+    repo = make_pipeline_repo(tmp_path, ["data.synthetic.n_records=900"])
+    run(["dvc", "repro"], repo)
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-qm", "baseline results"], repo)
+    run(["dvc", "exp", "run", "--queue", "-S", "model=tfidf_svm", "-S", "model.params.C=0.5,2"], repo)  # a 2-run sweep
+    run(
+        [
+            "dvc",
+            "exp",
+            "run",
+            "--queue",
+            "-n",
+            "frozen",
+            "-S",
+            "model=minilm_frozen",
+            "-S",
+            f"model.params.encoder={encoder}",
+        ],
+        repo,
+    )
+    run(["dvc", "queue", "start", "-j", "1"], repo)
+    status = _queue_finished(repo, timeout=480)
+    assert status.count("Success") == 3, status
+    rows = json.loads(run(["dvc", "exp", "show", "--json"], repo).stdout)
+    experiments = {
+        exp["name"]: exp["data"]
+        for row in rows
+        for branch in row.get("experiments") or []
+        for exp in branch.get("revs", [])
+        if exp.get("name")
+    }
+    assert len(experiments) == 3 and "frozen" in experiments
+    swept = {}
+    for name, data in experiments.items():
+        model = data["params"]["params.yaml"]["data"]["model"]
+        metrics = data["metrics"]["reports/metrics.json"]["data"]
+        assert 0 <= metrics["f1_macro"] <= 1 and "ece" in metrics
+        if name == "frozen":
+            assert model["family"] == "minilm_frozen"
+        else:
+            assert model["family"] == "tfidf_svm"
+            swept[model["params"]["C"]] = name
+    assert set(swept) == {0.5, 2}
+    diff = json.loads(run(["dvc", "metrics", "diff", "main", swept[2], "--json"], repo).stdout)
+    assert "f1_macro" in diff["reports/metrics.json"]
+    run(["dvc", "exp", "apply", "frozen"], repo)
+    card = json.loads((repo / "models/model/model.json").read_text())
+    assert card["family"] == "minilm_frozen" and "model.onnx" in card["files"]
 
 
 def _user_csv(tmp_path: Path, n: int, mutate=None) -> bytes:

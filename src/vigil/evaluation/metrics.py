@@ -2,7 +2,9 @@
 
 Top-level scalars are what ``dvc metrics diff`` and the policy gate compare;
 per-class values are nested one level (``per_class.<label>.f1``) which DVC
-flattens into dotted keys.
+flattens into dotted keys. ``critical.f1_min`` is the worst F1 among the
+classes a wrong answer costs most for (``data.critical_classes``), so a policy
+can hold every one of them to a bar with one rule.
 """
 
 from __future__ import annotations
@@ -15,13 +17,18 @@ from sklearn.metrics import (
     accuracy_score,
     average_precision_score,
     f1_score,
+    log_loss,
     matthews_corrcoef,
     precision_recall_fscore_support,
     roc_auc_score,
 )
 from sklearn.preprocessing import label_binarize
 
+from vigil.errors import VigilError
+from vigil.evaluation.calibration import expected_calibration_error
+
 _DIGITS = 4
+DEFAULT_CALIBRATION_BINS = 15
 
 
 def _r(value: float) -> float:
@@ -41,11 +48,35 @@ def _ovr_scores(y_true: Sequence[str], proba: np.ndarray, labels: list[str]) -> 
     }
 
 
+def _critical(per_class: dict[str, dict[str, Any]], critical_classes: Sequence[str]) -> dict[str, Any]:
+    unknown = [c for c in critical_classes if c not in per_class]
+    if unknown:
+        raise VigilError(
+            f"params.yaml: data.critical_classes {unknown} are not labels of the model ({sorted(per_class)})"
+        )
+    f1 = {label: per_class[label]["f1"] for label in critical_classes}
+    recall = {label: per_class[label]["recall"] for label in critical_classes}
+    return {"f1_min": min(f1.values()), "recall_min": min(recall.values()), "f1": f1}
+
+
 def classification_metrics(
-    y_true: Sequence[str], y_pred: Sequence[str], proba: np.ndarray, labels: list[str]
+    y_true: Sequence[str],
+    y_pred: Sequence[str],
+    proba: np.ndarray,
+    labels: list[str],
+    *,
+    critical_classes: Sequence[str] = (),
+    calibration_bins: int = DEFAULT_CALIBRATION_BINS,
 ) -> dict[str, Any]:
-    """Accuracy, F1 macro/micro/weighted, MCC, ROC-AUC OvR, PR-AUC and per-class P/R/F1/support."""
+    """Accuracy, F1 macro/micro/weighted, MCC, ROC-AUC OvR, PR-AUC, calibration, per-class and critical-class scores.
+
+    ``y_pred`` is the model's decision (which may differ from the arg-max when
+    per-class offsets are tuned); calibration is measured on the confidence of
+    that decision.
+    """
     precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    index = {label: i for i, label in enumerate(labels)}
+    confidence = proba[np.arange(len(y_pred)), [index[p] for p in y_pred]]
     metrics: dict[str, Any] = {
         "n_test": len(y_true),
         "accuracy": _r(accuracy_score(y_true, y_pred)),
@@ -54,9 +85,13 @@ def classification_metrics(
         "f1_weighted": _r(f1_score(y_true, y_pred, labels=labels, average="weighted", zero_division=0)),
         "mcc": _r(matthews_corrcoef(y_true, y_pred)),
         **_ovr_scores(y_true, proba, labels),
+        "ece": _r(expected_calibration_error(y_true, y_pred, confidence, calibration_bins)),
+        "log_loss": _r(log_loss(list(y_true), proba, labels=labels)),
         "per_class": {
             label: {"precision": _r(p), "recall": _r(r), "f1": _r(f), "support": int(s)}
             for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
         },
     }
+    if critical_classes:
+        metrics["critical"] = _critical(metrics["per_class"], critical_classes)
     return metrics

@@ -19,16 +19,18 @@ PROBA_PREFIX = "proba__"
 
 
 def predictions_table(
-    test: pd.DataFrame, proba: np.ndarray, labels: list[str], group_columns: Sequence[str]
+    test: pd.DataFrame, proba: np.ndarray, labels: list[str], predicted: Sequence[str], group_columns: Sequence[str]
 ) -> pd.DataFrame:
-    predicted = [labels[i] for i in proba.argmax(axis=1)]
+    """``confidence`` is the probability of the predicted label (the decision may not be the arg-max)."""
+    index = {label: i for i, label in enumerate(labels)}
+    confidence = proba[np.arange(len(predicted)), [index[p] for p in predicted]]
     table = pd.DataFrame(
         {
             RECORD_ID: test[RECORD_ID].to_numpy(),
             TEXT: test[TEXT].to_numpy(),
             "y_true": test[LABEL].to_numpy(),
-            "y_pred": predicted,
-            "confidence": proba.max(axis=1).round(6),
+            "y_pred": list(predicted),
+            "confidence": confidence.round(6),
         }
     )
     for index, label in enumerate(labels):

@@ -1,8 +1,9 @@
 """The saved model directory: family files plus ``model.json``.
 
 ``model.json`` is what makes the directory self-describing and auditable:
-family, labels in probability-column order, hyper-parameters, the digests of
-the data it was trained on and the library versions that produced it. It
+family, labels in probability-column order, hyper-parameters, the SHA-256 of
+every family file (checked before loading), calibration and decision rule, the
+digests of the data it was trained on and the library versions that produced it. It
 holds no timestamp on purpose: the same inputs give a byte-identical card, so
 reproduced runs can be compared by digest (time lives in git and the manifest).
 """
@@ -18,11 +19,22 @@ from typing import Any
 
 from vigil.errors import VigilError
 from vigil.io import atomic_path, dumps_json
-from vigil.modeling.base import TextClassifier
+from vigil.modeling.integrity import file_digests, verify_files
+from vigil.modeling.predictor import Predictor
 from vigil.modeling.registry import family_class
 
 MODEL_CARD_FILE = "model.json"
-_VERSIONED = ("vigil", "scikit-learn", "numpy", "pandas", "joblib")
+_VERSIONED = (
+    "vigil",
+    "scikit-learn",
+    "numpy",
+    "pandas",
+    "joblib",
+    "torch",
+    "transformers",
+    "onnxruntime",
+    "tokenizers",
+)
 
 
 def library_versions() -> dict[str, str]:
@@ -37,7 +49,7 @@ def library_versions() -> dict[str, str]:
 
 
 def save_model(
-    model: TextClassifier,
+    predictor: Predictor,
     directory: str | Path,
     *,
     model_params: Mapping[str, Any],
@@ -45,6 +57,7 @@ def save_model(
     extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the model directory atomically and return the ``model.json`` content."""
+    model = predictor.model
     with atomic_path(directory) as staged:
         staged.mkdir()
         files = model.save(staged)
@@ -52,10 +65,11 @@ def save_model(
             "family": model.family,
             "labels": list(model.classes_),
             "params": dict(model_params.get("params") or {}),
-            "files": sorted(files),
+            "files": file_digests(staged, files),
             "training_data": dict(data_digests),
             "libraries": library_versions(),
             "describe": model.describe(),
+            **predictor.postprocessing_card(),
             **dict(extra or {}),
         }
         (staged / MODEL_CARD_FILE).write_text(dumps_json(card), encoding="utf-8")
@@ -72,10 +86,17 @@ def read_model_card(directory: str | Path) -> dict[str, Any]:
         raise VigilError(f"{path}: invalid JSON: {exc}") from exc
 
 
-def load_model(directory: str | Path) -> TextClassifier:
-    """Load any family from its directory using ``model.json`` to pick the loader."""
+def load_model(directory: str | Path) -> Predictor:
+    """Verify the files listed in ``model.json``, load the family it names, and apply its post-processing."""
+    directory = Path(directory)
     card = read_model_card(directory)
-    model = family_class(card["family"]).load(Path(directory), card.get("params", {}))
+    for key in ("family", "labels", "files"):
+        if key not in card:
+            raise VigilError(f"{directory / MODEL_CARD_FILE}: missing key {key!r}")
+    if not isinstance(card["files"], dict) or not card["files"]:
+        raise VigilError(f"{directory / MODEL_CARD_FILE}: 'files' must map each file to its SHA-256")
+    verify_files(directory, card["files"])
+    model = family_class(card["family"]).load(directory, card.get("params", {}))
     if list(model.classes_) != list(card["labels"]):
         raise VigilError(f"{directory}: labels in {MODEL_CARD_FILE} do not match the weights")
-    return model
+    return Predictor.from_card(model, card)

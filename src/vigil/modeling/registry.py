@@ -1,15 +1,24 @@
-"""Name -> model family. New families register here and nowhere else."""
+"""Name -> model family. New families register here and nowhere else.
+
+Families are imported on first use: the default TF-IDF pipeline and the
+serving image never import the transformer modules (or torch).
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from typing import Any
 
 from vigil.errors import VigilError
 from vigil.modeling.base import TextClassifier
-from vigil.modeling.tfidf_logreg import TfidfLogReg
 
-_FAMILIES: dict[str, type] = {TfidfLogReg.family: TfidfLogReg}
+_FAMILIES: dict[str, str] = {
+    "tfidf_logreg": "vigil.modeling.tfidf_logreg:TfidfLogReg",
+    "tfidf_svm": "vigil.modeling.tfidf_svm:TfidfSvm",
+    "minilm_frozen": "vigil.modeling.minilm_frozen:MiniLMFrozen",
+    "minilm_finetune": "vigil.modeling.minilm_finetune:MiniLMFinetune",
+}
 
 
 def model_families() -> list[str]:
@@ -18,9 +27,10 @@ def model_families() -> list[str]:
 
 def family_class(name: str) -> type:
     try:
-        return _FAMILIES[name]
+        module_name, class_name = _FAMILIES[name].split(":")
     except KeyError:
         raise VigilError(f"params.yaml: unknown model.family {name!r}; known: {model_families()}") from None
+    return getattr(importlib.import_module(module_name), class_name)
 
 
 def build_model(model_params: Mapping[str, Any], seed: int) -> TextClassifier:

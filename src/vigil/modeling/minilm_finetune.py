@@ -122,7 +122,7 @@ class MiniLMFinetune(OnnxFamily):
         for epoch in range(1, int(p["epochs"]) + 1):
             model.train()
             batches = length_grouped_batches(lengths, p["batch_size"], p["group_window"], rng)
-            for batch in tqdm(batches, desc=f"finetune epoch {epoch}", unit="batch", leave=False):
+            for batch in tqdm(batches, desc=f"finetune epoch {epoch}", unit="batch", leave=False, disable=None):
                 losses = loss_fn(logits_of([texts[i] for i in batch]), torch.from_numpy(y[batch]))
                 loss = (losses * weights[batch]).mean()
                 loss.backward()

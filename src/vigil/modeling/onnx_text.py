@@ -77,12 +77,6 @@ class OnnxTextModel:
         self.session = ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
         self.input_names = [i.name for i in self.session.get_inputs()]
 
-    @classmethod
-    def from_files(cls, graph: Path, tokenizer: Path, *, max_length: int, batch_size: int) -> OnnxTextModel:
-        return cls(
-            graph.read_bytes(), tokenizer.read_text(encoding="utf-8"), max_length=max_length, batch_size=batch_size
-        )
-
     def run(self, texts: Sequence[str], *, description: str = "onnx") -> np.ndarray:
         """First graph output for every text, in input order."""
         texts = list(texts)
@@ -92,7 +86,9 @@ class OnnxTextModel:
         order = np.argsort(lengths, kind="stable")
         rows: list[np.ndarray] = []
         starts = range(0, len(texts), self.batch_size)
-        progress = tqdm(starts, desc=description, unit="batch", disable=len(texts) < _PROGRESS_MIN_TEXTS, leave=False)
+        # disable=None: a bar on a terminal, nothing in CI logs (the stage logs carry the outcome).
+        quiet = True if len(texts) < _PROGRESS_MIN_TEXTS else None
+        progress = tqdm(starts, desc=description, unit="batch", disable=quiet, leave=False)
         for start in progress:
             batch = [texts[i] for i in order[start : start + self.batch_size]]
             feed = encode_batch(self.tokenizer, batch, self.padding_id)

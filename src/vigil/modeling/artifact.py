@@ -24,23 +24,17 @@ from vigil.modeling.predictor import Predictor
 from vigil.modeling.registry import family_class
 
 MODEL_CARD_FILE = "model.json"
-_VERSIONED = (
-    "vigil",
-    "scikit-learn",
-    "numpy",
-    "pandas",
-    "joblib",
-    "torch",
-    "transformers",
-    "onnxruntime",
-    "tokenizers",
-)
 
 
-def library_versions() -> dict[str, str]:
-    """Versions of the packages whose behaviour the model depends on."""
+def library_versions(names: tuple[str, ...]) -> dict[str, str]:
+    """Versions of ``vigil`` and of the packages the family declares it depends on.
+
+    Only the family's own packages: recording every installed library would make
+    the card (and DVC's lock) differ between an environment with the optional
+    torch stack and one without, for a model that never touches it.
+    """
     versions = {"python": platform.python_version()}
-    for name in _VERSIONED:
+    for name in ("vigil", *names):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -67,7 +61,7 @@ def save_model(
             "params": dict(model_params.get("params") or {}),
             "files": file_digests(staged, files),
             "training_data": dict(data_digests),
-            "libraries": library_versions(),
+            "libraries": library_versions(model.libraries),
             "describe": model.describe(),
             **predictor.postprocessing_card(),
             **dict(extra or {}),

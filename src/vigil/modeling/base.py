@@ -24,6 +24,7 @@ class TextClassifier(Protocol):
     """
 
     family: str
+    libraries: tuple[str, ...]  # distributions whose versions model.json records
     classes_: list[str]
 
     def fit(

@@ -27,6 +27,8 @@ class OnnxFamily:
     """Base for families whose inference is ``OnnxTextModel`` followed by a small numpy step."""
 
     family: ClassVar[str]
+    # Inference needs the first three; torch, transformers and onnx trained and exported the graph.
+    libraries: ClassVar[tuple[str, ...]] = ("onnxruntime", "tokenizers", "numpy", "torch", "transformers", "onnx")
 
     def __init__(self, params: dict[str, Any], seed: int = 0) -> None:
         self.params = dict(params)

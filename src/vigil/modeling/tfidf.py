@@ -45,6 +45,7 @@ class TfidfClassifier:
     """Word and char_wb TF-IDF features feeding the classifier a subclass builds."""
 
     family: ClassVar[str]
+    libraries: ClassVar[tuple[str, ...]] = ("scikit-learn", "scipy", "numpy", "joblib")
 
     def __init__(self, params: dict[str, Any], seed: int = 0) -> None:
         self.params = dict(params)

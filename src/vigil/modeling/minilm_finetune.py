@@ -28,7 +28,7 @@ from vigil.log import get_logger
 from vigil.modeling.base import Validation
 from vigil.modeling.encoder_source import require_training_stack, resolve_encoder
 from vigil.modeling.onnx_family import OnnxFamily
-from vigil.modeling.onnx_text import default_threads, encode_batch, load_tokenizer, pad_id, softmax
+from vigil.modeling.onnx_text import default_threads, encode_batch, load_tokenizer, pad_encodings, pad_id, softmax
 
 _LOG = get_logger("modeling.minilm_finetune")
 
@@ -94,27 +94,29 @@ class MiniLMFinetune(OnnxFamily):
             weight=None if class_weight is None else torch.tensor(class_weight, dtype=torch.float32), reduction="none"
         )
         weights = torch.ones(len(texts)) if sample_weight is None else torch.tensor(sample_weight, dtype=torch.float32)
-        lengths = [len(e.ids) for e in tokenizer.encode_batch(texts)]
+        encodings = tokenizer.encode_batch(texts)  # tokenised once, padded per batch in every epoch
+        lengths = [len(e.ids) for e in encodings]
         steps_per_epoch = math.ceil(len(texts) / p["batch_size"])
         optimizer = torch.optim.AdamW(model.parameters(), lr=p["learning_rate"], weight_decay=p["weight_decay"])
         schedule = get_linear_schedule_with_warmup(
             optimizer, int(p["warmup_ratio"] * steps_per_epoch * p["epochs"]), steps_per_epoch * p["epochs"]
         )
 
-        def logits_of(batch_texts: list[str]) -> torch.Tensor:
-            feed = to_tensors(encode_batch(tokenizer, batch_texts, padding))
+        def logits_of(batch_encodings: list) -> torch.Tensor:
+            feed = to_tensors(pad_encodings(batch_encodings, padding))
             return model(**{name: feed[name] for name in names}).logits
 
+        val_encodings = tokenizer.encode_batch(list(validation[0])) if validation is not None else []
+
         def validation_f1() -> float:
-            val_texts, val_labels = validation
             model.eval()
-            order = np.argsort([len(e.ids) for e in tokenizer.encode_batch(list(val_texts))], kind="stable")
+            order = np.argsort([len(e.ids) for e in val_encodings], kind="stable")
             predicted = np.empty(len(order), dtype=np.int64)
             with torch.no_grad():
                 for start in range(0, len(order), p["batch_size"] * 2):
                     rows = order[start : start + p["batch_size"] * 2]
-                    predicted[rows] = logits_of([val_texts[i] for i in rows]).argmax(dim=1).numpy()
-            truth = [index.get(str(label), -1) for label in val_labels]
+                    predicted[rows] = logits_of([val_encodings[i] for i in rows]).argmax(dim=1).numpy()
+            truth = [index.get(str(label), -1) for label in validation[1]]
             return float(f1_score(truth, predicted, labels=list(range(len(self.classes_))), average="macro"))
 
         history: list[float] = []
@@ -123,7 +125,7 @@ class MiniLMFinetune(OnnxFamily):
             model.train()
             batches = length_grouped_batches(lengths, p["batch_size"], p["group_window"], rng)
             for batch in tqdm(batches, desc=f"finetune epoch {epoch}", unit="batch", leave=False, disable=None):
-                losses = loss_fn(logits_of([texts[i] for i in batch]), torch.from_numpy(y[batch]))
+                losses = loss_fn(logits_of([encodings[i] for i in batch]), torch.from_numpy(y[batch]))
                 loss = (losses * weights[batch]).mean()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

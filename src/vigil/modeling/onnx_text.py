@@ -40,9 +40,8 @@ def pad_id(tokenizer) -> int:
     return 0
 
 
-def encode_batch(tokenizer, texts: Sequence[str], padding_id: int) -> dict[str, np.ndarray]:
-    """Token ids, attention mask and token types for one batch, padded to its longest text."""
-    encodings = tokenizer.encode_batch(list(texts))
+def pad_encodings(encodings: Sequence, padding_id: int) -> dict[str, np.ndarray]:
+    """Token ids, attention mask and token types of already-tokenised texts, padded to the longest."""
     width = max(len(e.ids) for e in encodings)
     ids = np.full((len(encodings), width), padding_id, dtype=np.int64)
     mask = np.zeros((len(encodings), width), dtype=np.int64)
@@ -53,6 +52,11 @@ def encode_batch(tokenizer, texts: Sequence[str], padding_id: int) -> dict[str, 
         mask[row, :n] = encoding.attention_mask
         types[row, :n] = encoding.type_ids
     return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+
+
+def encode_batch(tokenizer, texts: Sequence[str], padding_id: int) -> dict[str, np.ndarray]:
+    """Tokenise and pad one batch."""
+    return pad_encodings(tokenizer.encode_batch(list(texts)), padding_id)
 
 
 def default_threads() -> int:
@@ -82,16 +86,15 @@ class OnnxTextModel:
         texts = list(texts)
         if not texts:
             raise ValueError("no texts to encode")
-        lengths = [len(e.ids) for e in self.tokenizer.encode_batch(texts)]
-        order = np.argsort(lengths, kind="stable")
+        encodings = self.tokenizer.encode_batch(texts)  # once: the lengths order the batches
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
         rows: list[np.ndarray] = []
         starts = range(0, len(texts), self.batch_size)
         # disable=None: a bar on a terminal, nothing in CI logs (the stage logs carry the outcome).
         quiet = True if len(texts) < _PROGRESS_MIN_TEXTS else None
         progress = tqdm(starts, desc=description, unit="batch", disable=quiet, leave=False)
         for start in progress:
-            batch = [texts[i] for i in order[start : start + self.batch_size]]
-            feed = encode_batch(self.tokenizer, batch, self.padding_id)
+            feed = pad_encodings([encodings[i] for i in order[start : start + self.batch_size]], self.padding_id)
             rows.append(self.session.run(None, {name: feed[name] for name in self.input_names})[0])
         stacked = np.concatenate(rows, axis=0)
         result = np.empty_like(stacked)

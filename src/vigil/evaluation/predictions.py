@@ -38,3 +38,8 @@ def predictions_table(
     for column in group_columns:
         table[column] = test[column].to_numpy()
     return table
+
+
+def class_labels(table: pd.DataFrame) -> list[str]:
+    """The model's labels, in model order, from the ``proba__<label>`` columns."""
+    return [c[len(PROBA_PREFIX) :] for c in table.columns if c.startswith(PROBA_PREFIX)]

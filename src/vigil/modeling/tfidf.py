@@ -14,7 +14,8 @@ from typing import Any, ClassVar
 
 import joblib
 import numpy as np
-from sklearn.base import ClassifierMixin
+from scipy import sparse
+from sklearn.base import ClassifierMixin, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
@@ -54,6 +55,10 @@ class TfidfClassifier:
         self._pipeline: Pipeline | None = None
 
     def _classifier(self, labels: Sequence[str]) -> ClassifierMixin:
+        raise NotImplementedError
+
+    def _linear_estimator(self) -> Any:
+        """The fitted linear model whose ``coef_`` rows score the classes (one per subclass)."""
         raise NotImplementedError
 
     def _vectorizer(self, analyzer: str, ngram_range: Sequence[int], **extra: Any) -> TfidfVectorizer:
@@ -113,6 +118,50 @@ class TfidfClassifier:
         model._pipeline = joblib.load(directory / WEIGHTS_FILE)
         model.classes_ = [str(c) for c in model._pipeline.classes_]
         return model
+
+    # -- linear view: what exact explanations need ---------------------------------
+
+    def vectorizers(self) -> list[tuple[str, TfidfVectorizer]]:
+        """``[("word", ...), ("char", ...)]``: the fitted feature blocks, in column order."""
+        return list(self.pipeline.named_steps["features"].transformer_list)
+
+    def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """The TF-IDF rows the classifier sees."""
+        return sparse.csr_matrix(self.pipeline.named_steps["features"].transform(list(texts)))
+
+    def class_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(coef (K, F), intercept (K,))`` of the per-class linear scores.
+
+        A binary model stores one row ``w`` for the second class; it is expanded
+        to ``[-w/2, w/2]``, which gives the same softmax/sigmoid decisions.
+        """
+        estimator = self._linear_estimator()
+        coef = np.asarray(estimator.coef_.toarray() if sparse.issparse(estimator.coef_) else estimator.coef_)
+        intercept = np.atleast_1d(np.asarray(estimator.intercept_, dtype=float))
+        if coef.shape[0] == 1 and len(self.classes_) == 2:
+            coef, intercept = np.vstack([-coef / 2, coef / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
+        return coef, intercept
+
+    def refit_class_weights(
+        self, features: sparse.csr_matrix, labels: Sequence[str], sample_weight: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Refit only the linear scores on fixed features (bootstrap stability of explanations).
+
+        Starts from the shipped coefficients where the solver allows it: the
+        problem is convex, so the optimum is the same and a refit takes a few
+        iterations instead of a full fit.
+        """
+        fitted = self._linear_estimator()
+        estimator = clone(fitted)
+        if hasattr(estimator, "warm_start"):
+            estimator.set_params(warm_start=True)
+            estimator.coef_, estimator.intercept_ = fitted.coef_.copy(), np.array(fitted.intercept_, copy=True)
+            estimator.classes_ = fitted.classes_
+        estimator.fit(features, list(labels), sample_weight=sample_weight)
+        coef = np.asarray(estimator.coef_)
+        if coef.shape[0] == 1 and len(self.classes_) == 2:
+            coef = np.vstack([-coef / 2, coef / 2])
+        return coef
 
     def describe(self) -> dict[str, Any]:
         features = self.pipeline.named_steps["features"]

@@ -21,3 +21,6 @@ class TfidfLogReg(TfidfClassifier):
         return LogisticRegression(
             C=p["C"], class_weight=p["class_weight"], max_iter=p["max_iter"], random_state=self.seed
         )
+
+    def _linear_estimator(self) -> LogisticRegression:
+        return self.pipeline.named_steps["classifier"]

@@ -43,3 +43,7 @@ class TfidfSvm(TfidfClassifier):
         svm = LinearSVC(C=p["C"], class_weight=p["class_weight"], max_iter=p["max_iter"], random_state=self.seed)
         folds = StratifiedKFold(n_splits=calibration_folds(labels, p["calibration_folds"]), shuffle=False)
         return CalibratedClassifierCV(svm, method=p["calibration_method"], cv=folds, ensemble=False)
+
+    def _linear_estimator(self) -> LinearSVC:
+        """The one SVM fitted on all training data (``ensemble=False``); calibration maps its scores."""
+        return self.pipeline.named_steps["classifier"].calibrated_classifiers_[0].estimator

@@ -56,12 +56,19 @@ def train_predictor(
     seed: int,
     train: tuple[Sequence[str], Sequence[str]],
     val: tuple[Sequence[str], Sequence[str]],
+    *,
+    sample_weight: np.ndarray | None = None,
 ) -> TrainingResult:
-    """Fit ``model.family`` on ``train``; calibrate and (optionally) tune decisions on ``val``."""
+    """Fit ``model.family`` on ``train``; calibrate and (optionally) tune decisions on ``val``.
+
+    ``sample_weight`` (e.g. fairness reweighing) affects the fit only: the
+    validation split keeps equal weights, so calibration and decision offsets
+    are fitted to the population the model will serve.
+    """
     val_texts, val_labels = list(val[0]), list(val[1])
     model = build_model(model_params, seed=seed)
     started = time.perf_counter()
-    model.fit(list(train[0]), list(train[1]), validation=(val_texts, val_labels))
+    model.fit(list(train[0]), list(train[1]), sample_weight=sample_weight, validation=(val_texts, val_labels))
     fit_seconds = time.perf_counter() - started
 
     raw = Predictor(model)

@@ -1,0 +1,1 @@
+"""Audits that turn predictions and the model into evidence: fairness, errors, explanations."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from vigil.data.schema import LABEL, TEXT
+from vigil.audit.mitigation import MitigationOptions, training_weights, weight_summary
+from vigil.data.schema import LABEL, TEXT, DataSpec
 from vigil.hashing import sha256_file
 from vigil.io import write_json
 from vigil.log import get_logger
@@ -27,20 +28,25 @@ def main() -> None:
     params = load_params()
     model_params = params["model"]
     options = TrainingOptions.from_params(require(params, "train"))
+    mitigation = MitigationOptions.from_params(
+        params["train"].get("mitigation"), DataSpec.from_params(params["data"]).group_columns
+    )
     train, val = pd.read_parquet(TRAIN), pd.read_parquet(VAL)
+    weights = training_weights(mitigation, train, LABEL)
     result = train_predictor(
         model_params,
         options,
         int(params["seed"]),
         (train[TEXT].tolist(), train[LABEL].tolist()),
         (val[TEXT].tolist(), val[LABEL].tolist()),
+        sample_weight=weights,
     )
     card = save_model(
         result.predictor,
         MODEL_DIR,
         model_params=model_params,
         data_digests={"train_sha256": sha256_file(TRAIN), "val_sha256": sha256_file(VAL)},
-        extra={"data": params["data"].get("name"), "seed": int(params["seed"])},
+        extra={"data": params["data"].get("name"), "seed": int(params["seed"]), "mitigation": mitigation.describe()},
     )
     write_json(
         REPORT,
@@ -50,6 +56,7 @@ def main() -> None:
             "n_val": len(val),
             "calibration": card["calibration"],
             "decision": card["decision"],
+            "mitigation": mitigation.describe() | ({"weights": weight_summary(weights)} if weights is not None else {}),
             "val_before_postprocessing": result.val_before,
             "val": result.val_after,
             "describe": card["describe"],

@@ -15,7 +15,17 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 VENV_BIN = Path(sys.executable).parent
 
 # What a pipeline clone needs: the graph, its config, the stage scripts and the code they depend on.
-PIPELINE_FILES = ["dvc.yaml", "params.yaml", "params", "stages", "src", ".dvc/config", ".dvcignore", ".gitignore"]
+PIPELINE_FILES = [
+    "dvc.yaml",
+    "params.yaml",
+    "params",
+    "stages",
+    "src",
+    ".dvc/config",
+    ".dvc/plots",
+    ".dvcignore",
+    ".gitignore",
+]
 
 requires_shared_data = pytest.mark.skipif(
     not SHARED_DATA.is_dir(), reason=f"{SHARED_DATA} is absent (only the team workspace and CI have it)"
@@ -50,6 +60,16 @@ def run(
     return result
 
 
+def _quick_audit(path: Path) -> None:
+    """Fewer resamples and refits in pipeline copies (still every code path; the numbers are not asserted)."""
+    import yaml
+
+    audit = yaml.safe_load(path.read_text())
+    audit["fairness"]["bootstrap"]["resamples"] = 200
+    audit["explain"].update({"global_sample": 40, "stability": {"resamples": 2, "top_k": 10}})
+    path.write_text(yaml.safe_dump(audit, sort_keys=False))
+
+
 def make_pipeline_repo(root: Path, overrides: list[str], extra_files: dict[str, str | bytes] | None = None) -> Path:
     """A git repo holding a copy of the pipeline, with params.yaml composed under ``overrides``.
 
@@ -69,6 +89,7 @@ def make_pipeline_repo(root: Path, overrides: list[str], extra_files: dict[str, 
         else:
             shutil.copy2(source, target)
     (repo / ".dvc" / ".gitignore").write_text("/config.local\n/tmp\n/cache\n")
+    _quick_audit(repo / "params" / "audit" / "default.yaml")
     for relative, content in (extra_files or {}).items():
         path = repo / relative
         path.parent.mkdir(parents=True, exist_ok=True)

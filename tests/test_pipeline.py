@@ -14,7 +14,7 @@ from conftest import SHARED_DATA, make_pipeline_repo, requires_shared_data, run
 
 pytestmark = pytest.mark.slow
 
-STAGES = ("ingest", "scrub", "split", "train", "evaluate")
+STAGES = ("ingest", "scrub", "split", "train", "evaluate", "fairness", "explain")
 
 
 def _metrics(repo: Path) -> dict:
@@ -37,6 +37,9 @@ def test_repro_builds_everything_then_is_a_clean_noop(small_pipeline_repo: Path)
         "reports/plots/confusion.csv",
         "reports/plots/calibration.csv",
         "reports/confusion_matrix.json",
+        "reports/fairness.json",
+        "reports/explain.json",
+        "reports/plots/fairness/dealer_type__f1_macro.csv",
     ):
         assert (repo / output).is_file(), output
     metrics = _metrics(repo)
@@ -59,6 +62,14 @@ def test_repro_builds_everything_then_is_a_clean_noop(small_pipeline_repo: Path)
     assert card["calibration"]["method"] == "temperature" and 0.05 <= card["calibration"]["temperature"] <= 20
     train_report = json.loads((repo / "reports/train.json").read_text())
     assert train_report["val"]["f1_macro"] == train_report["val_before_postprocessing"]["f1_macro"]  # argmax kept
+    fairness = json.loads((repo / "reports/fairness.json").read_text())
+    assert {"region", "language", "dealer_type", "region+dealer_type", "summary", "error_analysis"} <= set(fairness)
+    assert fairness["dealer_type"]["f1_macro"]["max_gap"] is not None and fairness["mitigation"]["method"] == "none"
+    explanation = json.loads((repo / "reports/explain.json").read_text())
+    assert explanation["family"] == "tfidf_logreg" and explanation["local_residual_max"] < 1e-9
+    assert 0 <= explanation["stability"]["mean_overlap"] <= 1
+    plots = run(["dvc", "plots", "show", "--json"], repo).stdout
+    assert "ci_low" in plots and "reports/plots/explain" in plots
 
     started = time.perf_counter()
     second = run(["dvc", "repro"], repo)
@@ -87,11 +98,17 @@ def test_experiment_with_a_param_override(small_pipeline_repo: Path):
     run(["git", "add", "-A"], repo)
     run(["git", "commit", "-qm", "baseline results"], repo)
     baseline = _metrics(repo)
-    run(["dvc", "exp", "run", "-S", "model.params.C=0.05"], repo)
+    run(["dvc", "exp", "run", "-S", "model.params.C=0.05", "-S", "train.mitigation.method=reweigh"], repo)
     assert "C: 0.05" in (repo / "params.yaml").read_text()
     assert _metrics(repo) != baseline
     diff = run(["dvc", "metrics", "diff", "main", "--json"], repo).stdout
     assert "f1_macro" in diff
+    weights = json.loads((repo / "reports/train.json").read_text())["mitigation"]["weights"]
+    assert weights["min"] < 1 < weights["max"]
+    mitigation = json.loads((repo / "reports/fairness.json").read_text())["mitigation"]
+    assert mitigation["method"] == "reweigh" and mitigation["features"] == ["region", "language", "dealer_type"]
+    assert set(mitigation["before"]["gaps"]) == set(mitigation["after"]["gaps"]) >= {"dealer_type"}
+    assert "overall_f1_macro" in mitigation["change"] and "f1_macro_max_gap" in mitigation["change"]["dealer_type"]
 
 
 def _queue_finished(repo: Path, timeout: float) -> str:

@@ -9,7 +9,7 @@ counts (resample, group, true, predicted) once with ``bincount``. Also prints
 whether the two agree on the point estimates, and the shuffled-group false
 positive rate of Vigil's significance flags.
 
-    python bench/audit.py [--resamples 50] [--shuffles 20]   # about 5 min: fairlearn is the slow side
+    python bench/audit.py [--resamples 100] [--shuffles 20]   # several minutes: fairlearn is the slow side
 
 Last line: ``speed-up: N.Nx`` (fairlearn seconds / Vigil seconds).
 """
@@ -65,7 +65,7 @@ def _fairlearn_bootstrap(predictions: pd.DataFrame, labels: list[str], resamples
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--resamples", type=int, default=50)
+    parser.add_argument("--resamples", type=int, default=100)
     parser.add_argument("--shuffles", type=int, default=20)
     args = parser.parse_args()
     predictions = pd.read_parquet(PREDICTIONS)

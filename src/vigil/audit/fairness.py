@@ -126,7 +126,7 @@ def _metric_functions(labels: Sequence[str]) -> dict[str, Any]:
 
     Labels are passed as integer codes and the one-vs-rest functions are plain
     numpy: with string labels and scikit-learn's per-call argument validation,
-    30 metrics x 6 groupings took 15 s instead of about one.
+    the default audit (29 metrics x 6 groupings) took 15 s instead of 5.5 s.
     """
     functions: dict[str, Any] = {
         "accuracy": accuracy_score,

@@ -21,13 +21,28 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
 
-.PHONY: run test venv lock lint clean
+# System libraries: pango/harfbuzz/fonts for WeasyPrint (the PDF report; harfbuzz-subset halves PDF
+# write time), poppler-utils (pdfsig/pdftoppm/pdftotext: independent checks of the signed PDF), openssl.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils openssl
 
-run: venv
+.PHONY: run test venv system-deps lock lint clean
+
+run: system-deps venv
 	dvc repro
 
-test: venv
+test: system-deps venv
 	python -m pytest $(PYTEST_ARGS)
+
+# Installs missing Debian packages when run as root (CI); otherwise names them and stops.
+system-deps:
+	@command -v dpkg-query >/dev/null || { echo "system-deps: not a Debian system; install: $(SYSTEM_PACKAGES)" >&2; exit 0; }; \
+	missing=$$(for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "missing system packages:" $$missing "(run: sudo apt-get install" $$missing ")" >&2; exit 1; fi; \
+	fi
 
 venv: $(STAMP)
 

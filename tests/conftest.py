@@ -24,6 +24,7 @@ PIPELINE_FILES = [
     ".dvc/config",
     ".dvc/plots",
     ".dvcignore",
+    "policies",
     ".gitignore",
 ]
 
@@ -45,6 +46,8 @@ def offline_env(**extra: str) -> dict[str, str]:
         GIT_COMMITTER_NAME="vigil-tests",
         GIT_COMMITTER_EMAIL="tests@vigil.invalid",
         PYTHONDONTWRITEBYTECODE="1",
+        # Pipeline copies sign their evidence with a development key made in the temp repo, also under CI=true.
+        VIGIL_DEV_KEYS="create",
     )
     env.update(extra)
     return env

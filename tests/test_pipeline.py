@@ -14,7 +14,7 @@ from conftest import SHARED_DATA, make_pipeline_repo, requires_shared_data, run
 
 pytestmark = pytest.mark.slow
 
-STAGES = ("ingest", "scrub", "split", "train", "evaluate", "fairness", "explain")
+STAGES = ("ingest", "scrub", "split", "train", "evaluate", "fairness", "explain", "report")
 
 
 def _metrics(repo: Path) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import pickle
 import random
+import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -80,6 +81,9 @@ def _searchable_text(path: Path) -> str:
     if path.suffix == ".parquet":
         table = pd.read_parquet(path)
         return "\n".join(table.astype(str).to_numpy().ravel().tolist())
+    if path.suffix == ".pdf":  # the text layer, as a reader (or a copy-paste) sees it
+        done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+        return done.stdout
     if path.suffix == ".joblib":
         return pickle.dumps(joblib.load(path)).decode("latin-1")
     return path.read_bytes().decode("utf-8", errors="replace")
@@ -111,6 +115,7 @@ def test_no_canary_survives_the_pipeline(tmp_path: Path):
     searched["<logs>"] = _fold(logs)
     assert "data/interim/scrubbed.parquet" in searched and "reports/predictions.parquet" in searched
     assert "models/model/pipeline.joblib" in searched
+    assert "reports/compliance/compliance.pdf" in searched and "reports/compliance/summary.md" in searched
 
     hits = [(value, where) for value in values for where, text in searched.items() if _fold(value) in text]
     assert hits == [], f"{len(hits)} canary values leaked, e.g. types at {sorted({w for _, w in hits})[:5]}"

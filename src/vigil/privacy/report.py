@@ -27,6 +27,8 @@ def privacy_report(totals: ScrubTotals, config: ScrubConfig, recognizers: list[s
         "entities": {k: int(v) for k, v in sorted(totals.entity_counts.items())},
         "records_affected": {k: int(v) for k, v in sorted(totals.records_by_type.items())},
         "entities_total": int(sum(totals.entity_counts.values())),
+        # Addressable by policy rules (privacy.entity_types_covered.BR_CPF == true).
+        "entity_types_covered": {entity: True for entity in sorted(config.entities)},
         "operators": by_operator,
         "pseudonymisation": "keyed HMAC-SHA256" if "pseudonymize" in by_operator else "none",
         "reidentification_vault": "AES (key held outside the repository)" if "encrypt" in by_operator else "none",

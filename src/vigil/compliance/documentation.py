@@ -1,0 +1,42 @@
+"""Facts about the run's documentation, exposed to policies as ``documentation.*``.
+
+The EU AI Act asks for technical documentation (Art. 11, Annex IV) and
+transparency to deployers (Art. 13). A rule cannot read prose, but it can
+require that every model-card section is written and that the data
+dictionary exists, which is what these facts report.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+MODEL_CARD_FIELDS = (
+    "intended_use",
+    "out_of_scope_use",
+    "training_data",
+    "limitations",
+    "ethical_considerations",
+    "human_oversight",
+    "contact",
+)
+DATA_DICTIONARY = "reports/data_dictionary.md"
+
+
+def missing_model_card_fields(model_card: Mapping[str, Any] | None) -> list[str]:
+    """Required model-card sections that are absent or blank."""
+    card = model_card or {}
+    return [name for name in MODEL_CARD_FIELDS if not str(card.get(name) or "").strip()]
+
+
+def documentation_facts(model_card: Mapping[str, Any] | None, root: str | os.PathLike[str] = ".") -> dict[str, Any]:
+    """The ``documentation`` namespace for policy rules."""
+    missing = missing_model_card_fields(model_card)
+    return {
+        "model_card_fields": len(MODEL_CARD_FIELDS),
+        "model_card_missing": missing,
+        "model_card_missing_count": len(missing),
+        "data_dictionary": (Path(root) / DATA_DICTIONARY).is_file(),
+    }

@@ -1,0 +1,303 @@
+"""Assemble the signed evidence of a run: policy verdict, PDF, summary, manifest, signatures.
+
+Order matters for what vouches for what: the PDF is rendered and signed
+first, the summary written, then the manifest hashes every artifact
+including both, and one detached signature covers the manifest. Everything
+is staged in a temporary directory and renamed into place only when all of
+it is signed, so ``reports/compliance`` never holds an unsigned file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from cryptography.x509.oid import NameOID
+
+from vigil import __version__
+from vigil.compliance.canonical import canonical_json
+from vigil.compliance.detached_signature import sign_bytes
+from vigil.compliance.documentation import MODEL_CARD_FIELDS, documentation_facts
+from vigil.compliance.evidence_inputs import load_reports
+from vigil.compliance.gate import evaluate, policy_report
+from vigil.compliance.keys import SigningIdentity
+from vigil.compliance.manifest import (
+    MANIFEST,
+    SIGNATURE,
+    SIGNER_CERT,
+    SOURCE_FILES,
+    artifact_kind,
+    build_manifest,
+    describe_files,
+    expand_files,
+    git_state,
+    lock_stages_digest,
+    stage_outputs,
+    tool_versions,
+)
+from vigil.compliance.pdf_signing import sign_pdf
+from vigil.compliance.policies import DEFAULT_POLICY_DIR, PolicySet
+from vigil.compliance.report import context as ctx
+from vigil.compliance.report.render import html_to_pdf, render_html
+from vigil.compliance.summary import summary_within_limit
+from vigil.compliance.verification import DEFAULT_EVIDENCE_DIR, PDF_NAME
+from vigil.errors import VigilError
+from vigil.hashing import sha256_file
+from vigil.io import atomic_path
+
+POLICY_REPORT = "reports/policy.json"
+SUMMARY_NAME = "summary.md"
+CONFUSION = "reports/confusion_matrix.json"
+CARD_TITLES = {
+    "intended_use": "Intended use",
+    "out_of_scope_use": "Out-of-scope use",
+    "training_data": "Training data",
+    "limitations": "Limitations",
+    "ethical_considerations": "Ethical considerations",
+    "human_oversight": "Human oversight",
+    "contact": "Contact",
+}
+STAGE_GRAPH = (
+    "ingest -> scrub -> split -> train -> evaluate -> fairness --+\n"
+    "                                              `-> explain ---+-> report"
+)
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """``params.report``: the texts and sizes of the report."""
+
+    title: str
+    organisation: str
+    system_name: str
+    model_card: Mapping[str, Any]
+    summary_max_chars: int
+    top_fairness_gaps: int
+    top_tokens: int
+    local_examples: int
+    max_groups_per_table: int
+    artifact_hashes: bool
+    signing_reason: str
+    signing_location: str
+    manifest_exclude: tuple[str, ...]
+
+    @classmethod
+    def from_params(cls, report: Mapping[str, Any]) -> ReportSettings:
+        try:
+            summary, pdf, signing = report["summary"], report["pdf"], report["signing"]
+            return cls(
+                title=str(report["title"]),
+                organisation=str(report["organisation"]),
+                system_name=str(report["system_name"]),
+                model_card=dict(report.get("model_card") or {}),
+                summary_max_chars=int(summary["max_chars"]),
+                top_fairness_gaps=int(summary["top_fairness_gaps"]),
+                top_tokens=int(pdf["top_tokens"]),
+                local_examples=int(pdf["local_examples"]),
+                max_groups_per_table=int(pdf["max_groups_per_table"]),
+                artifact_hashes=bool(pdf["artifact_hashes"]),
+                signing_reason=str(signing["reason"]),
+                signing_location=str(signing["location"]),
+                manifest_exclude=tuple((report.get("manifest") or {}).get("exclude") or ()),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise VigilError(f"params.yaml, report: missing or invalid setting ({exc})") from None
+
+
+def utc_now() -> str:
+    """Generation time, or ``SOURCE_DATE_EPOCH`` when set (reproducible builds convention)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def policy_inputs(root: Path, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Every namespace a policy rule can read: the reports plus the documentation facts."""
+    reports = load_reports(root)
+    reports["documentation"] = documentation_facts((params.get("report") or {}).get("model_card"), root)
+    return reports
+
+
+def gate(root: Path, params: Mapping[str, Any], policies: PolicySet) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Evaluate the policies; returns (policy report, the inputs it read)."""
+    reports = policy_inputs(root, params)
+    return policy_report(policies, evaluate(policies, reports)), reports
+
+
+def signer_facts(identity: SigningIdentity) -> dict[str, Any]:
+    """Who signed, as recorded in the manifest and shown on the cover."""
+    names = identity.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return {
+        "subject": identity.subject,
+        "common_name": str(names[0].value) if names else identity.subject,
+        "fingerprint_sha256": identity.fingerprint,
+        "development": identity.development,
+        "source": identity.source,
+        "certificate": f"{DEFAULT_EVIDENCE_DIR}/{SIGNER_CERT}",
+    }
+
+
+def _model_facts(reports: Mapping[str, Any]) -> dict[str, Any]:
+    train = reports.get("train") or {}
+    metrics = reports.get("metrics") or {}
+    val = train.get("val") or {}
+    mitigation = train.get("mitigation") or {}
+    return {
+        "family": train.get("family", "unknown"),
+        "n_classes": len(metrics.get("per_class") or {}),
+        "n_train": train.get("n_train"),
+        "train": {
+            "calibration": ", ".join(f"{k} {v}" for k, v in (train.get("calibration") or {}).items()),
+            "decision": (train.get("decision") or {}).get("rule"),
+            "mitigation": mitigation.get("method", "none"),
+            "n_train": train.get("n_train"),
+            "n_val": train.get("n_val"),
+            "val_f1": val.get("f1_macro"),
+            "val_accuracy": val.get("accuracy"),
+        },
+    }
+
+
+def report_context(
+    root: Path,
+    params: Mapping[str, Any],
+    settings: ReportSettings,
+    reports: Mapping[str, Any],
+    policy: Mapping[str, Any],
+    meta: Mapping[str, Any],
+    artifacts: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Everything the template shows."""
+    import json
+
+    confusion_path = root / CONFUSION
+    confusion = json.loads(confusion_path.read_text("utf-8")) if confusion_path.exists() else None
+    privacy = ctx.privacy_section(reports.get("privacy") or {})
+    operator_of = {entity: op for op, entities in privacy["operators"].items() for entity in entities}
+    model = _model_facts(reports)
+    dvc_yaml = yaml.safe_load((root / "dvc.yaml").read_text("utf-8")) or {}
+    lineage = ctx.lineage_section(dvc_yaml, artifacts if settings.artifact_hashes else [])
+    lineage["graph"] = STAGE_GRAPH
+    return {
+        "meta": {**meta, "model_family": model["family"], "n_classes": model["n_classes"], "n_train": model["n_train"]},
+        "train": model["train"],
+        "model_card": [(CARD_TITLES[name], settings.model_card.get(name, "")) for name in MODEL_CARD_FIELDS],
+        "data": ctx.data_section(reports.get("data_quality") or {}, reports.get("split") or {}),
+        "privacy": privacy,
+        "operator_of": operator_of,
+        "performance": ctx.performance_section(
+            reports.get("metrics") or {}, confusion, list((params.get("data") or {}).get("critical_classes") or [])
+        ),
+        "fairness": ctx.fairness_section(reports.get("fairness") or {}, settings.max_groups_per_table),
+        "explain": ctx.explain_section(
+            reports.get("explain") or {},
+            settings.top_tokens,
+            settings.local_examples,
+            withhold_text=(reports.get("privacy") or {}).get("residual_entities") != 0,
+        ),
+        "policy": ctx.policy_section(policy),
+        "lineage": lineage,
+        "tools": tool_versions(),
+    }
+
+
+@dataclass(frozen=True)
+class EvidenceResult:
+    """What the report stage produced (for its log line and the CLI)."""
+
+    verdict: str
+    pdf_bytes: int
+    summary_chars: int
+    artifacts: int
+    development_signature: bool
+
+
+def build_evidence(
+    root: Path,
+    params: Mapping[str, Any],
+    policies: PolicySet,
+    identity: SigningIdentity,
+    evidence_dir: str = DEFAULT_EVIDENCE_DIR,
+) -> EvidenceResult:
+    """Write ``reports/policy.json`` and the signed ``reports/compliance/`` directory."""
+    from vigil.io import write_json
+
+    settings = ReportSettings.from_params(params.get("report") or {})
+    policy, reports = gate(root, params, policies)
+    write_json(root / POLICY_REPORT, policy)
+
+    dvc_yaml = yaml.safe_load((root / "dvc.yaml").read_text("utf-8")) or {}
+    sources = [
+        *SOURCE_FILES,
+        *(p.relative_to(root).as_posix() for p in sorted((root / DEFAULT_POLICY_DIR).glob("*.yaml"))),
+    ]
+    files = expand_files(root, [*stage_outputs(dvc_yaml), *sources, POLICY_REPORT], settings.manifest_exclude)
+    artifacts = describe_files(root, files)
+
+    git = git_state(root, ["src", "stages", "params", DEFAULT_POLICY_DIR, "dvc.yaml", "params.yaml"])
+    lock = root / "dvc.lock"
+    created = utc_now()
+    signer = signer_facts(identity)
+    meta = {
+        "title": settings.title,
+        "organisation": settings.organisation,
+        "system_name": settings.system_name,
+        "generated_utc": created,
+        "commit": git["commit"],
+        "commit_short": (git["commit"] or "none")[:12],
+        "uncommitted": git["uncommitted_sources"],
+        "lock_digest": lock_stages_digest(lock.read_text("utf-8") if lock.exists() else ""),
+        "params_digest": sha256_file(root / "params.yaml"),
+        "policies_digest": policies.digest,
+        "signer": signer,
+        "vigil_version": __version__,
+    }
+    context = report_context(root, params, settings, reports, policy, meta, artifacts)
+    pdf = sign_pdf(html_to_pdf(render_html(context)), identity, settings.signing_reason, settings.signing_location)
+    summary = summary_within_limit(
+        settings.summary_max_chars,
+        policy=policy,
+        reports=reports,
+        meta={**meta, "model_family": context["meta"]["model_family"]},
+        top_gaps=settings.top_fairness_gaps,
+    )
+    evidence_files = {
+        PDF_NAME: pdf,
+        SUMMARY_NAME: summary.encode("utf-8"),
+        SIGNER_CERT: identity.certificate_pem,
+    }
+    for name, data in sorted(evidence_files.items()):
+        path = f"{evidence_dir}/{name}"
+        artifacts.append(
+            {"path": path, "kind": artifact_kind(path), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        )
+    artifacts.sort(key=lambda a: a["path"])
+    manifest = build_manifest(
+        root,
+        artifacts,
+        created_utc=created,
+        signer=signer,
+        verdict=policy["verdict"],
+        evidence_dir=evidence_dir,
+        git=git,
+    )
+    manifest_bytes = canonical_json(manifest)
+    with atomic_path(root / evidence_dir) as staged:
+        staged.mkdir()
+        for name, data in evidence_files.items():
+            (staged / name).write_bytes(data)
+        (staged / MANIFEST).write_bytes(manifest_bytes)
+        (staged / SIGNATURE).write_bytes(sign_bytes(identity.key, manifest_bytes))
+    return EvidenceResult(
+        verdict=policy["verdict"],
+        pdf_bytes=len(pdf),
+        summary_chars=len(summary),
+        artifacts=len(artifacts),
+        development_signature=identity.development,
+    )

@@ -1,0 +1,1 @@
+"""The PDF compliance report: context from the reports, SVG charts, Jinja templates, WeasyPrint."""

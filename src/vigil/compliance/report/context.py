@@ -1,0 +1,311 @@
+"""Turn the run's reports into the values the PDF template shows (pure functions).
+
+All selection, rounding and ordering happens here so the Jinja templates stay
+layout only, and every number in the PDF can be traced to a report key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from vigil.compliance.report.charts import Bar, bar_chart, confusion_heatmap
+
+HEADLINE_METRICS = (
+    ("accuracy", "Accuracy"),
+    ("f1_macro", "Macro-F1"),
+    ("f1_weighted", "Weighted F1"),
+    ("mcc", "Matthews correlation"),
+    ("roc_auc_ovr", "ROC-AUC (one-vs-rest)"),
+    ("pr_auc_macro", "PR-AUC (macro)"),
+    ("ece", "Expected calibration error"),
+    ("log_loss", "Log-loss"),
+)
+GAP_METRICS = ("accuracy", "f1_macro", "recall", "precision", "selection_rate")
+# Words the scrubber's placeholders (<PERSON>, <BR_CPF>, <IP_ADDRESS>, ...) leave in the token stream.
+PLACEHOLDER_WORDS = frozenset(
+    "person email email_address phone_number credit_card ip ip_address iban iban_code ssn us_ssn cpf br_cpf "
+    "cnpj br_cnpj vin license_plate street_address pii".split()
+)
+
+
+def fmt(value: Any, digits: int = 3) -> str:
+    """Numbers to ``digits`` decimals, integers with thousands separators, None as a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def interval(low: Any, high: Any, digits: int = 3) -> str:
+    if low is None or high is None:
+        return "—"
+    return f"[{low:.{digits}f}, {high:.{digits}f}]"
+
+
+def data_section(quality: Mapping[str, Any], split: Mapping[str, Any]) -> dict[str, Any]:
+    """Training data summary: size, labels, groups, splits, quality findings."""
+    distribution = quality.get("label_distribution") or {}
+    labels = sorted(
+        ((label, info.get("count"), info.get("share")) for label, info in distribution.items()),
+        key=lambda row: (-(row[1] or 0), row[0]),
+    )
+    groups = {
+        column: sorted(
+            ((value, info.get("count"), info.get("share")) for value, info in values.items()),
+            key=lambda row: -(row[1] or 0),
+        )
+        for column, values in (quality.get("groups") or {}).items()
+    }
+    return {
+        "n_records": quality.get("n_records"),
+        "n_labels": quality.get("n_labels"),
+        "labels": labels,
+        "groups": groups,
+        "splits": [(name, part.get("n_records")) for name, part in split.items() if isinstance(part, Mapping)],
+        "duplicates": quality.get("duplicates") or {},
+        "text_length": quality.get("text_length") or {},
+        "dropped": (quality.get("dropped") or {}).get("rare_labels") or {},
+        "source": quality.get("source"),
+    }
+
+
+def privacy_section(privacy: Mapping[str, Any]) -> dict[str, Any]:
+    """Counts of detected personal data by type (never values), and the residual scan."""
+    entities = privacy.get("entities") or {}
+    affected = privacy.get("records_affected") or {}
+    residual = privacy.get("residual") or {}
+    return {
+        "records_scanned": privacy.get("records_scanned"),
+        "records_with_pii": privacy.get("records_with_pii"),
+        "entities_total": privacy.get("entities_total"),
+        "entities": [
+            (name, count, affected.get(name)) for name, count in sorted(entities.items(), key=lambda kv: -kv[1])
+        ],
+        "covered": (privacy.get("config") or {}).get("entities") or [],
+        "operators": privacy.get("operators") or {},
+        "pseudonymisation": privacy.get("pseudonymisation"),
+        "vault": privacy.get("reidentification_vault"),
+        "residual_total": privacy.get("residual_entities"),
+        "residual_findings": sorted((residual.get("findings") or {}).items()),
+        "residual_records": residual.get("records_affected"),
+        "residual_threshold": residual.get("score_threshold"),
+        "score_threshold": (privacy.get("config") or {}).get("score_threshold"),
+        "config_digest": (privacy.get("config") or {}).get("digest_sha256"),
+        "models": privacy.get("models") or {},
+    }
+
+
+def performance_section(
+    metrics: Mapping[str, Any], confusion: Mapping[str, Any] | None, critical_classes: Sequence[str]
+) -> dict[str, Any]:
+    """Headline metrics, per-class table and the two charts."""
+    per_class = metrics.get("per_class") or {}
+    rows = [
+        {
+            "label": label,
+            "precision": scores.get("precision"),
+            "recall": scores.get("recall"),
+            "f1": scores.get("f1"),
+            "support": scores.get("support"),
+            "critical": label in critical_classes,
+        }
+        for label, scores in sorted(per_class.items())
+    ]
+    f1_chart = bar_chart([Bar(r["label"] + (" *" if r["critical"] else ""), r["f1"]) for r in rows])
+    heatmap = (
+        confusion_heatmap(confusion["labels"], confusion["matrix"])
+        if confusion and confusion.get("labels") and confusion.get("matrix")
+        else None
+    )
+    return {
+        "headline": [(name, metrics.get(key)) for key, name in HEADLINE_METRICS if key in metrics],
+        "n_test": metrics.get("n_test"),
+        "per_class": rows,
+        "critical": metrics.get("critical") or {},
+        "critical_classes": list(critical_classes),
+        "f1_chart": f1_chart,
+        "heatmap": heatmap,
+    }
+
+
+def _gap_row(name: str, stats: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "metric": name,
+        "max_gap": stats.get("max_gap"),
+        "ci": interval(stats.get("max_gap_ci_low"), stats.get("max_gap_ci_high")),
+        "significant": stats.get("significant"),
+        "best": f"{stats.get('best_group', '—')} ({fmt(stats.get('best'))})",
+        "worst": f"{stats.get('worst_group', '—')} ({fmt(stats.get('worst'))})",
+        "min_ratio": stats.get("min_ratio"),
+        "status": stats.get("status"),
+    }
+
+
+def fairness_section(fairness: Mapping[str, Any], max_groups: int) -> dict[str, Any]:
+    """Per-grouping gap tables with intervals, per-group rows, charts and the error analysis."""
+    summary = fairness.get("summary") or {}
+    gaps = [
+        {
+            "metric": metric,
+            "gap": summary.get(f"max_{metric}_gap"),
+            "ci_low": summary.get(f"max_{metric}_gap_ci_low"),
+            "where": summary.get(f"max_{metric}_gap_where"),
+        }
+        for metric in GAP_METRICS
+        if f"max_{metric}_gap" in summary
+    ]
+    groupings = []
+    for name, section in fairness.items():
+        if not isinstance(section, Mapping) or "groups" not in section:  # summary, config, ...
+            continue
+        groups = sorted(section.get("groups") or [], key=lambda g: -(g.get("support") or 0))
+        shown = groups[:max_groups]
+        groupings.append(
+            {
+                "name": name,
+                "gaps": [_gap_row(metric, section[metric]) for metric in ("accuracy", "f1_macro") if metric in section],
+                "groups": [
+                    {
+                        "group": g.get("group"),
+                        "support": g.get("support"),
+                        "accuracy": g.get("accuracy"),
+                        "accuracy_ci": interval(g.get("accuracy_ci_low"), g.get("accuracy_ci_high")),
+                        "f1_macro": g.get("f1_macro"),
+                        "f1_macro_ci": interval(g.get("f1_macro_ci_low"), g.get("f1_macro_ci_high")),
+                        "status": g.get("status"),
+                    }
+                    for g in shown
+                ],
+                "hidden_groups": len(groups) - len(shown),
+                "chart": bar_chart(
+                    [
+                        Bar(
+                            str(g.get("group")),
+                            g.get("accuracy") if g.get("status") == "ok" else None,
+                            g.get("accuracy_ci_low"),
+                            g.get("accuracy_ci_high"),
+                            note="" if g.get("status") == "ok" else "too few records to compare",
+                        )
+                        for g in shown
+                    ],
+                    domain=(0.5, 1.0),
+                    reference=(fairness.get("overall") or {}).get("accuracy"),
+                ),
+                "insufficient": section.get("insufficient_data") or [],
+                "empty_cells": section.get("n_empty_cells") or 0,
+                "n_groups": section.get("n_groups"),
+                "groups_compared": section.get("groups_compared"),
+            }
+        )
+    errors = fairness.get("error_analysis") or {}
+    return {
+        "config": fairness.get("config") or {},
+        "overall": fairness.get("overall") or {},
+        "summary": summary,
+        "gaps": gaps,
+        "groupings": groupings,
+        "confused_pairs": (errors.get("confused_pairs") or [])[:8],
+        "worst_cohorts": (errors.get("worst_cohorts") or [])[:8],
+        "mitigation": fairness.get("mitigation") or {},
+    }
+
+
+def is_placeholder_token(token: str) -> bool:
+    """True when a model feature contains a scrub placeholder word (the model learnt "a name was here")."""
+    return any(word in PLACEHOLDER_WORDS for word in token.lower().split())
+
+
+def _token_style(weight: float, scale: float) -> str:
+    share = min(abs(weight) / scale, 1.0) if scale else 0.0
+    if share < 0.08:
+        return ""
+    colour = "22, 101, 52" if weight > 0 else "153, 27, 27"
+    return f"background-color: rgba({colour}, {0.12 + 0.55 * share:.2f});"
+
+
+def explain_section(explain: Mapping[str, Any], top_tokens: int, n_local: int, withhold_text: bool) -> dict[str, Any]:
+    """Global top tokens per class and a few local explanations with shaded words."""
+    global_tokens = []
+    for label, lists in sorted((explain.get("global") or {}).items()):
+        positive = (lists.get("positive") or [])[:top_tokens] if isinstance(lists, Mapping) else []
+        global_tokens.append(
+            {
+                "label": label,
+                "tokens": [(t["token"], t["weight"], is_placeholder_token(t["token"])) for t in positive],
+            }
+        )
+    local = []
+    for example in (explain.get("local") or [])[:n_local]:
+        weights = example.get("weights") or []
+        scale = max((abs(w) for w in weights), default=0.0)
+        local.append(
+            {
+                "record_id": example.get("record_id"),
+                "y_true": example.get("y_true"),
+                "y_pred": example.get("y_pred"),
+                "confidence": example.get("confidence"),
+                "reason": str(example.get("reason", "")).replace("_", " "),
+                "tokens": [
+                    (token, weight, _token_style(weight, scale))
+                    for token, weight in zip(example.get("tokens") or [], weights, strict=False)
+                ],
+            }
+        )
+    stability = explain.get("stability") or {}
+    return {
+        "family": explain.get("family"),
+        "method": sorted((explain.get("method") or {}).items())
+        if isinstance(explain.get("method"), Mapping)
+        else [("method", explain.get("method"))],
+        "stability": stability,
+        "char_ngram_share": explain.get("char_ngram_share"),
+        "residual_max": explain.get("local_residual_max"),
+        "n_local": explain.get("n_local"),
+        "n_confident_errors": explain.get("n_confident_errors"),
+        "global": global_tokens,
+        "local": [] if withhold_text else local,
+        "withheld": withhold_text,
+    }
+
+
+def policy_section(policy: Mapping[str, Any]) -> dict[str, Any]:
+    """Rules grouped by policy file, in file order."""
+    by_policy: dict[str, list[Mapping[str, Any]]] = {}
+    for rule in policy.get("rules") or []:
+        by_policy.setdefault(rule["policy"], []).append(rule)
+    titles = policy.get("policies") or {}
+    return {
+        "verdict": policy.get("verdict"),
+        "counts": policy.get("counts") or {},
+        "blocking_failures": policy.get("blocking_failures") or [],
+        "warnings": policy.get("warnings") or [],
+        "groups": [
+            {"name": name, "title": titles.get(name, name), "rules": rules} for name, rules in by_policy.items()
+        ],
+    }
+
+
+def lineage_section(dvc_yaml: Mapping[str, Any], artifacts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The stage graph (each stage's command, inputs and outputs) and the artifact hashes."""
+    stages = []
+    for name, stage in (dvc_yaml.get("stages") or {}).items():
+
+        def paths(key: str, stage: Mapping[str, Any] = stage) -> list[str]:
+            return [e if isinstance(e, str) else next(iter(e)) for e in stage.get(key) or []]
+
+        stages.append(
+            {
+                "name": name,
+                "cmd": stage.get("cmd"),
+                "deps": [d for d in paths("deps") if not d.startswith(("src/", "stages/"))],
+                "code": [d for d in paths("deps") if d.startswith(("src/", "stages/"))],
+                "outs": paths("outs") + paths("metrics"),
+            }
+        )
+    return {"stages": stages, "artifacts": list(artifacts)}

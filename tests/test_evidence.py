@@ -1,0 +1,296 @@
+"""The report stage's signed evidence, checked by Vigil and independently by pdfsig and openssl.
+
+One small pipeline repo (900 records, real `dvc repro` with a development key)
+serves every test here; tests that change files work on copies.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+from conftest import make_pipeline_repo, run
+from vigil.compliance.keys import load_certificate, make_self_signed, write_identity
+from vigil.compliance.manifest import lock_stages_digest
+from vigil.compliance.pdf_verification import der_length
+from vigil.compliance.verification import verify_evidence
+
+EVIDENCE = "reports/compliance"
+
+
+@pytest.fixture(scope="module")
+def evidence_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = make_pipeline_repo(tmp_path_factory.mktemp("evidence"), ["data.synthetic.n_records=900"])
+    run(["dvc", "repro"], repo)
+    run(["dvc", "push"], repo)
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-qm", "results of the run"], repo)
+    return repo
+
+
+def _copy_evidence_tree(repo: Path, target: Path) -> Path:
+    """The files the manifest lists, at their paths, plus the evidence directory (what retrieve produces)."""
+    manifest = json.loads((repo / EVIDENCE / "manifest.json").read_bytes())
+    for entry in manifest["artifacts"]:
+        (target / entry["path"]).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(repo / entry["path"], target / entry["path"])
+    for name in ("manifest.json", "manifest.sig"):
+        shutil.copy2(repo / EVIDENCE / name, target / EVIDENCE / name)
+    return target
+
+
+def test_repro_ends_with_signed_evidence_that_verifies(evidence_repo: Path):
+    evidence = evidence_repo / EVIDENCE
+    assert sorted(p.name for p in evidence.iterdir()) == [
+        "compliance.pdf",
+        "manifest.json",
+        "manifest.sig",
+        "signer.pem",
+        "summary.md",
+    ]
+    result = run(["vigil", "verify", EVIDENCE], evidence_repo)
+    assert "verification passed (5/5 checks)" in result.stdout
+    assert "[development signature]" in result.stdout
+    pinned = run(["vigil", "verify", EVIDENCE, "--trust", ".vigil/signing-cert.pem"], evidence_repo)
+    assert "matches the pinned certificate" in pinned.stdout
+    pdf_only = run(["vigil", "verify", f"{EVIDENCE}/compliance.pdf"], evidence_repo)
+    assert "covers the whole file" in pdf_only.stdout
+
+    manifest_bytes = (evidence / "manifest.json").read_bytes()
+    manifest = json.loads(manifest_bytes)
+    paths = {a["path"] for a in manifest["artifacts"]}
+    for expected in (
+        "data/processed/train.parquet",
+        "data/interim/scrubbed.parquet",
+        "models/model/model.json",
+        "reports/metrics.json",
+        "reports/fairness.json",
+        "reports/policy.json",
+        "reports/compliance/compliance.pdf",
+        "reports/compliance/summary.md",
+        "params.yaml",
+        "policies/fairness.yaml",
+    ):
+        assert expected in paths
+    assert not paths & {"data/interim/raw.parquet", "data/interim/pii_gold.jsonl"}  # raw personal data stays out
+    assert manifest["git"]["commit"] and manifest["tools"]["pyHanko"] and manifest["created_utc"].endswith("Z")
+    assert manifest["dvc_lock"]["stages_sha256"] == lock_stages_digest((evidence_repo / "dvc.lock").read_text())
+    assert manifest_bytes == json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    assert json.loads((evidence_repo / "reports/policy.json").read_text())["verdict"] == manifest["verdict"]
+
+
+def test_pdfsig_and_openssl_verify_independently(evidence_repo: Path, tmp_path: Path):
+    evidence = evidence_repo / EVIDENCE
+    pdfsig = subprocess.run(["pdfsig", str(evidence / "compliance.pdf")], capture_output=True, text=True, check=True)
+    assert "Signature Validation: Signature is Valid." in pdfsig.stdout
+    assert "Total document signed" in pdfsig.stdout and "ETSI.CAdES.detached" in pdfsig.stdout
+    public = tmp_path / "signer.pub"
+    public.write_bytes(
+        subprocess.run(
+            ["openssl", "x509", "-in", str(evidence / "signer.pem"), "-pubkey", "-noout"],
+            capture_output=True,
+            check=True,
+        ).stdout
+    )
+    command = ["openssl", "dgst", "-sha256", "-verify", str(public), "-signature", str(evidence / "manifest.sig")]
+    verified = subprocess.run([*command, str(evidence / "manifest.json")], capture_output=True, text=True)
+    assert verified.returncode == 0 and "Verified OK" in verified.stdout
+    altered = tmp_path / "manifest.json"
+    altered.write_bytes((evidence / "manifest.json").read_bytes().replace(b'"verdict":"', b'"verdict":"x'))
+    assert subprocess.run([*command, str(altered)], capture_output=True).returncode == 1
+
+
+def test_pdf_reads_like_the_report_and_states_the_development_signature(evidence_repo: Path):
+    pdf = evidence_repo / EVIDENCE / "compliance.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for heading in (
+        "Model compliance report",
+        "Development signature",
+        "1. Model card",
+        "Intended use",
+        "Out-of-scope use",
+        "2. Data and privacy",
+        "Residual scan",
+        "3. Performance",
+        "Confusion matrix",
+        "4. Fairness",
+        "5. Explainability",
+        "6. Policy results",
+        "GDPR Art. 25",
+        "7. Lineage",
+        "8. Signature and verification",
+    ):
+        assert heading in text, heading
+    commit = run(["git", "rev-parse", "HEAD~1"], evidence_repo).stdout.strip()
+    assert commit[:12] in text  # the run started from the parent of the results commit
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert 8 <= pages <= 40
+    summary = (evidence_repo / EVIDENCE / "summary.md").read_text()
+    assert len(summary) < 60_000 and summary.startswith("<!-- vigil-compliance -->")
+    assert "| ✅ | `PERF-001`" in summary and "EU AI Act Art. 15(1)" in summary and "![" not in summary
+
+
+def _pdf_regions(pdf: bytes, certificate_der: bytes) -> dict[str, list[int]]:
+    """Byte offsets in the parts of a signed PDF an attacker would touch (>= 200 in all)."""
+    hex_start = pdf.rindex(b"/Contents <") + len(b"/Contents <")
+    hex_end = pdf.index(b">", hex_start)
+    blob = bytes.fromhex(pdf[hex_start:hex_end].decode())
+    signed_length = der_length(blob)
+    cert_at = hex_start + 2 * blob.index(certificate_der)
+    signature_at = hex_start + 2 * (signed_length - 384)  # RSA-3072 signature value: the CMS's last 384 bytes
+    first_stream = pdf.index(b"stream", pdf.index(b"/Length")) + len(b"stream\n")
+    producer = pdf.index(b"/Producer")
+    byte_range = pdf.rindex(b"/ByteRange")
+    xref = pdf.rindex(b"xref")
+
+    def spread(start: int, end: int, count: int) -> list[int]:
+        step = max((end - start) // count, 1)
+        return list(range(start, end, step))[:count]
+
+    return {
+        "header": spread(0, 9, 9),
+        "content stream": spread(first_stream, first_stream + 3000, 40),
+        "text and fonts": spread(len(pdf) // 5, len(pdf) // 2, 30),
+        "metadata (/Producer)": spread(producer, producer + 40, 15),
+        "certificate": spread(cert_at, cert_at + 2 * len(certificate_der), 40),
+        "signature value": spread(signature_at, signature_at + 768, 30),
+        "signature padding": spread(hex_start + 2 * signed_length, hex_end, 15),
+        "byte range": spread(byte_range, byte_range + 40, 12),
+        "xref and trailer": spread(xref, len(pdf), 15),
+    }
+
+
+def _flip(data: bytes, position: int) -> bytes:
+    """One byte changed (to another printable byte, so text stays text)."""
+    original = data[position]
+    replacement = original ^ 0x01 if 0x21 <= original ^ 0x01 <= 0x7E else (0x41 if original != 0x41 else 0x42)
+    return data[:position] + bytes([replacement]) + data[position + 1 :]
+
+
+def test_every_single_byte_change_in_the_pdf_is_detected(evidence_repo: Path, tmp_path: Path):
+    from cryptography.hazmat.primitives import serialization
+
+    tree = _copy_evidence_tree(evidence_repo, tmp_path / "tree")
+    pdf_path = tree / EVIDENCE / "compliance.pdf"
+    original = pdf_path.read_bytes()
+    certificate = load_certificate((tree / EVIDENCE / "signer.pem").read_bytes(), "signer.pem")
+    regions = _pdf_regions(original, certificate.public_bytes(serialization.Encoding.DER))
+    positions = sorted({p for offsets in regions.values() for p in offsets})
+    assert len(positions) >= 200 and all(len(offsets) >= 9 for offsets in regions.values())
+    assert all(c.ok for c in verify_evidence(tree))
+
+    undetected = []
+    for position in positions:
+        pdf_path.write_bytes(_flip(original, position))
+        alone = verify_evidence(pdf_path, [certificate])  # the PDF's own signature, no manifest
+        whole = verify_evidence(tree)  # PDF signature + manifest hash
+        if all(c.ok for c in alone) or all(c.ok for c in whole):
+            region = next(name for name, offsets in regions.items() if position in offsets)
+            undetected.append((region, position))
+    pdf_path.write_bytes(original)
+    assert undetected == [], f"{len(undetected)} of {len(positions)} mutations passed: {undetected[:5]}"
+
+
+def test_appended_update_truncation_and_trailing_bytes_are_detected(evidence_repo: Path, tmp_path: Path):
+    tree = _copy_evidence_tree(evidence_repo, tmp_path / "tree")
+    pdf_path = tree / EVIDENCE / "compliance.pdf"
+    original = pdf_path.read_bytes()
+    certificate = load_certificate((tree / EVIDENCE / "signer.pem").read_bytes(), "signer.pem")
+
+    # An appended revision that changes document metadata: pyHanko alone calls the signature intact.
+    writer = IncrementalPdfFileWriter(io.BytesIO(original))
+    writer.root["/Lang"] = generic.TextStringObject("pt-BR")
+    writer.update_root()
+    updated = io.BytesIO()
+    writer.write(updated)
+    variants = {
+        "incremental update": updated.getvalue(),
+        "trailing bytes": original + b"\n%%EOF\n",
+        "truncated": original[:-10],
+    }
+    for name, data in variants.items():
+        pdf_path.write_bytes(data)
+        alone = verify_evidence(pdf_path, [certificate])
+        assert not all(c.ok for c in alone), name
+        assert not all(c.ok for c in verify_evidence(tree)), name
+    pdf_path.write_bytes(variants["incremental update"])
+    detail = " ".join(c.detail for c in verify_evidence(pdf_path, [certificate]))
+    assert "does not cover the whole file" in detail
+
+
+def test_every_manifest_listed_file_and_the_signature_files_are_tamper_evident(evidence_repo: Path, tmp_path: Path):
+    tree = _copy_evidence_tree(evidence_repo, tmp_path / "tree")
+    manifest = json.loads((tree / EVIDENCE / "manifest.json").read_bytes())
+    targets = [a["path"] for a in manifest["artifacts"]] + [f"{EVIDENCE}/manifest.json", f"{EVIDENCE}/manifest.sig"]
+    assert len(targets) >= 40
+    for relative in targets:
+        path = tree / relative
+        original = path.read_bytes()
+        path.write_bytes(_flip(original, len(original) // 2))
+        checks = verify_evidence(tree)
+        path.write_bytes(original)
+        failed = [c for c in checks if not c.ok]
+        assert failed, relative
+        if relative.endswith(("manifest.json", "manifest.sig")):
+            assert any(c.name == "manifest signature" for c in failed), relative
+        elif not relative.endswith("signer.pem"):
+            assert any(relative in c.detail for c in failed), relative
+
+    missing = tree / "models/model/model.json"
+    missing.unlink()
+    detail = " ".join(c.detail for c in verify_evidence(tree) if not c.ok)
+    assert "models/model/model.json: missing" in detail
+    shutil.copy2(evidence_repo / "models/model/model.json", missing)
+    (tree / EVIDENCE / "extra.txt").write_text("added later")
+    assert "unlisted files: reports/compliance/extra.txt" in " ".join(c.detail for c in verify_evidence(tree))
+
+
+def test_pinning_another_signer_fails(evidence_repo: Path, tmp_path: Path):
+    key, certificate = make_self_signed("Bank release signer", development=False)
+    write_identity(key, certificate, tmp_path / "key.pem", tmp_path / "cert.pem")
+    result = run(["vigil", "verify", EVIDENCE, "--trust", str(tmp_path / "cert.pem")], evidence_repo, check=False)
+    assert result.returncode == 1
+    assert "is not the pinned certificate" in result.stdout and "signer is not trusted" in result.stdout
+
+
+def test_release_key_from_env_signs_without_the_development_notice(evidence_repo: Path, tmp_path: Path):
+    key, certificate = make_self_signed("Vigil release signer", development=False)
+    write_identity(key, certificate, tmp_path / "key.pem", tmp_path / "cert.pem")
+    repo = tmp_path / "copy"
+    shutil.copytree(evidence_repo, repo, symlinks=True)
+    env = {"VIGIL_SIGNING_KEY": (tmp_path / "key.pem").read_text(), "VIGIL_SIGNING_CERT": str(tmp_path / "cert.pem")}
+    run(["dvc", "repro", "--force", "--single-item", "report"], repo, env=env)
+    result = run(["vigil", "verify", EVIDENCE, "--trust", str(tmp_path / "cert.pem")], repo)
+    assert "CN=Vigil release signer" in result.stdout and "[development signature]" not in result.stdout
+    text = subprocess.run(
+        ["pdftotext", str(repo / EVIDENCE / "compliance.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Development signature" not in text and "Vigil release signer" in text
+
+
+def test_no_key_and_dev_keys_not_allowed_fails_without_writing(evidence_repo: Path, tmp_path: Path):
+    repo = tmp_path / "copy"
+    shutil.copytree(evidence_repo, repo, symlinks=True)
+    shutil.rmtree(repo / ".vigil")
+    before = {p.name: p.read_bytes() for p in (repo / EVIDENCE).iterdir()}
+    direct = run(["python", "stages/report.py"], repo, env={"VIGIL_DEV_KEYS": "never"}, check=False)
+    assert direct.returncode == 2
+    assert "report: error: no signing key: set VIGIL_SIGNING_KEY and VIGIL_SIGNING_CERT" in direct.stderr
+    assert {p.name: p.read_bytes() for p in (repo / EVIDENCE).iterdir()} == before  # previous evidence untouched
+    report_only = ["dvc", "repro", "--force", "--single-item", "report"]
+    under_ci = run(report_only, repo, env={"CI": "true", "VIGIL_DEV_KEYS": ""}, check=False)
+    assert under_ci.returncode != 0 and "VIGIL_DEV_KEYS=never by default under CI" in under_ci.stderr
+    assert not (repo / EVIDENCE).exists()  # DVC cleared the outputs; nothing unsigned took their place
+    only_use = run(report_only, repo, env={"VIGIL_DEV_KEYS": "use"}, check=False)
+    assert only_use.returncode != 0 and "vigil keys init" in only_use.stderr
+    run(["vigil", "keys", "init"], repo)
+    run(report_only, repo, env={"VIGIL_DEV_KEYS": "use"})
+    assert "verification passed" in run(["vigil", "verify", EVIDENCE], repo).stdout

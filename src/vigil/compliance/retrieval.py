@@ -25,22 +25,20 @@ from vigil.log import get_logger
 EVIDENCE_FILES = (MANIFEST, SIGNATURE, SIGNER_CERT, PDF_NAME)
 
 
-def _filesystem(repo: str, rev: str, remote: str | None, remote_config: dict[str, Any] | None):
-    from dvc.api import DVCFileSystem
+def _fetch(fs: Any, source: str, target: Path, rev: str) -> None:
+    """One file of revision ``rev``; DVC's errors become one-line messages naming the file."""
+    from dvc.exceptions import DvcException
     from dvc.scm import RevError
 
-    try:
-        return DVCFileSystem(repo, rev=rev, remote=remote, remote_config=remote_config)
-    except RevError as exc:
-        raise VigilError(f"{repo}: unknown revision {rev!r} ({exc})") from None
-
-
-def _fetch(fs: Any, source: str, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         fs.get_file(source, str(target))
+    except RevError:
+        raise VigilError(f"unknown revision {rev!r}") from None
     except FileNotFoundError:
-        raise VigilError(f"{source}: not in this revision, or not pushed to its DVC remote") from None
+        raise VigilError(f"{source}: not in revision {rev!r}, or not pushed to its DVC remote") from None
+    except (DvcException, OSError) as exc:
+        raise VigilError(f"{source}: could not be fetched from the DVC remote ({type(exc).__name__}: {exc})") from None
 
 
 def retrieve(
@@ -60,11 +58,13 @@ def retrieve(
     log = get_logger("compliance.retrieve")
     if out.exists() and any(out.iterdir()):
         raise VigilError(f"{out}: output directory exists and is not empty")
-    fs = _filesystem(repo, rev, remote, remote_config)
+    from dvc.api import DVCFileSystem
+
+    fs = DVCFileSystem(repo, rev=rev, remote=remote, remote_config=remote_config)
     with atomic_path(out) as staged:
         staged.mkdir()
         for name in EVIDENCE_FILES:
-            _fetch(fs, f"{evidence_dir}/{name}", staged / evidence_dir / name)
+            _fetch(fs, f"{evidence_dir}/{name}", staged / evidence_dir / name, rev)
         manifest = json.loads((staged / evidence_dir / MANIFEST).read_bytes())
         paths = [str(a["path"]) for a in manifest.get("artifacts", []) if isinstance(a, dict) and "path" in a]
         for relative in paths:
@@ -72,8 +72,8 @@ def retrieve(
                 raise VigilError(f"{MANIFEST}: artifact path {relative!r} escapes the repository")
             target = staged / relative
             if not target.exists():
-                _fetch(fs, relative, target)
-        _fetch(fs, "dvc.lock", staged / "dvc.lock")
+                _fetch(fs, relative, target, rev)
+        _fetch(fs, "dvc.lock", staged / "dvc.lock", rev)
         log.info("evidence retrieved", extra={"rev": rev, "files": len(paths) + 2})
     lock_digest = lock_stages_digest((out / "dvc.lock").read_text("utf-8"))
     expected = (manifest.get("dvc_lock") or {}).get("stages_sha256")

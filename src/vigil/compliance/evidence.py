@@ -10,7 +10,6 @@ it is signed, so ``reports/compliance`` never holds an unsigned file.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,8 +31,8 @@ from vigil.compliance.manifest import (
     SIGNATURE,
     SIGNER_CERT,
     SOURCE_FILES,
-    artifact_kind,
     build_manifest,
+    describe_bytes,
     describe_files,
     expand_files,
     git_state,
@@ -49,7 +48,7 @@ from vigil.compliance.summary import summary_within_limit
 from vigil.compliance.verification import DEFAULT_EVIDENCE_DIR, PDF_NAME
 from vigil.errors import VigilError
 from vigil.hashing import sha256_file
-from vigil.io import atomic_path
+from vigil.io import atomic_path, dumps_json, write_text
 
 POLICY_REPORT = "reports/policy.json"
 SUMMARY_NAME = "summary.md"
@@ -218,27 +217,34 @@ class EvidenceResult:
     development_signature: bool
 
 
-def build_evidence(
+@dataclass(frozen=True)
+class Evidence:
+    """The signed evidence in memory: ``reports/policy.json`` and the evidence directory's files."""
+
+    policy_json: str
+    files: dict[str, bytes]
+    result: EvidenceResult
+
+
+def assemble_evidence(
     root: Path,
     params: Mapping[str, Any],
     policies: PolicySet,
     identity: SigningIdentity,
     evidence_dir: str = DEFAULT_EVIDENCE_DIR,
-) -> EvidenceResult:
-    """Write ``reports/policy.json`` and the signed ``reports/compliance/`` directory."""
-    from vigil.io import write_json
-
+) -> Evidence:
+    """Gate, render, sign and hash everything, without writing a file (the bench times exactly this)."""
     settings = ReportSettings.from_params(params.get("report") or {})
     policy, reports = gate(root, params, policies)
-    write_json(root / POLICY_REPORT, policy)
+    policy_json = dumps_json(policy)
 
     dvc_yaml = yaml.safe_load((root / "dvc.yaml").read_text("utf-8")) or {}
     sources = [
         *SOURCE_FILES,
         *(p.relative_to(root).as_posix() for p in sorted((root / DEFAULT_POLICY_DIR).glob("*.yaml"))),
     ]
-    files = expand_files(root, [*stage_outputs(dvc_yaml), *sources, POLICY_REPORT], settings.manifest_exclude)
-    artifacts = describe_files(root, files)
+    files = expand_files(root, [*stage_outputs(dvc_yaml), *sources], settings.manifest_exclude)
+    artifacts = [*describe_files(root, files), describe_bytes(POLICY_REPORT, policy_json.encode("utf-8"))]
 
     git = git_state(root, ["src", "stages", "params", DEFAULT_POLICY_DIR, "dvc.yaml", "params.yaml"])
     lock = root / "dvc.lock"
@@ -258,7 +264,7 @@ def build_evidence(
         "signer": signer,
         "vigil_version": __version__,
     }
-    context = report_context(root, params, settings, reports, policy, meta, artifacts)
+    context = report_context(root, params, settings, reports, policy, meta, sorted(artifacts, key=lambda a: a["path"]))
     pdf = sign_pdf(html_to_pdf(render_html(context)), identity, settings.signing_reason, settings.signing_location)
     summary = summary_within_limit(
         settings.summary_max_chars,
@@ -267,16 +273,8 @@ def build_evidence(
         meta={**meta, "model_family": context["meta"]["model_family"]},
         top_gaps=settings.top_fairness_gaps,
     )
-    evidence_files = {
-        PDF_NAME: pdf,
-        SUMMARY_NAME: summary.encode("utf-8"),
-        SIGNER_CERT: identity.certificate_pem,
-    }
-    for name, data in sorted(evidence_files.items()):
-        path = f"{evidence_dir}/{name}"
-        artifacts.append(
-            {"path": path, "kind": artifact_kind(path), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-        )
+    evidence_files = {PDF_NAME: pdf, SUMMARY_NAME: summary.encode("utf-8"), SIGNER_CERT: identity.certificate_pem}
+    artifacts += [describe_bytes(f"{evidence_dir}/{name}", data) for name, data in evidence_files.items()]
     artifacts.sort(key=lambda a: a["path"])
     manifest = build_manifest(
         root,
@@ -288,16 +286,35 @@ def build_evidence(
         git=git,
     )
     manifest_bytes = canonical_json(manifest)
-    with atomic_path(root / evidence_dir) as staged:
-        staged.mkdir()
-        for name, data in evidence_files.items():
-            (staged / name).write_bytes(data)
-        (staged / MANIFEST).write_bytes(manifest_bytes)
-        (staged / SIGNATURE).write_bytes(sign_bytes(identity.key, manifest_bytes))
-    return EvidenceResult(
+    evidence_files[MANIFEST] = manifest_bytes
+    evidence_files[SIGNATURE] = sign_bytes(identity.key, manifest_bytes)
+    result = EvidenceResult(
         verdict=policy["verdict"],
         pdf_bytes=len(pdf),
         summary_chars=len(summary),
         artifacts=len(artifacts),
         development_signature=identity.development,
     )
+    return Evidence(policy_json=policy_json, files=evidence_files, result=result)
+
+
+def write_evidence(root: Path, evidence: Evidence, evidence_dir: str = DEFAULT_EVIDENCE_DIR) -> None:
+    """``reports/policy.json``, then the evidence directory in one rename (never partly written)."""
+    write_text(root / POLICY_REPORT, evidence.policy_json)
+    with atomic_path(root / evidence_dir) as staged:
+        staged.mkdir()
+        for name, data in evidence.files.items():
+            (staged / name).write_bytes(data)
+
+
+def build_evidence(
+    root: Path,
+    params: Mapping[str, Any],
+    policies: PolicySet,
+    identity: SigningIdentity,
+    evidence_dir: str = DEFAULT_EVIDENCE_DIR,
+) -> EvidenceResult:
+    """Write ``reports/policy.json`` and the signed ``reports/compliance/`` directory."""
+    evidence = assemble_evidence(root, params, policies, identity, evidence_dir)
+    write_evidence(root, evidence, evidence_dir)
+    return evidence.result

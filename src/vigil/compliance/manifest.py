@@ -12,7 +12,6 @@ must not receive personal data. They stay identified by their DVC hashes in
 from __future__ import annotations
 
 import hashlib
-import os
 import platform
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -100,6 +99,11 @@ def artifact_kind(path: str) -> str:
     if path.startswith("reports/"):
         return "report"
     return "source"
+
+
+def describe_bytes(path: str, data: bytes) -> dict[str, Any]:
+    """``{path, kind, bytes, sha256}`` of content not (yet) on disk."""
+    return {"path": path, "kind": artifact_kind(path), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def describe_files(root: Path, files: Iterable[str]) -> list[dict[str, Any]]:
@@ -204,7 +208,3 @@ def evidence_root(manifest_dir: Path, evidence_dir: str) -> Path:
     for _ in Path(evidence_dir).parts:
         root = root.parent
     return root
-
-
-def relative_to_root(path: os.PathLike[str] | str, root: Path) -> str:
-    return Path(path).resolve().relative_to(root.resolve()).as_posix()

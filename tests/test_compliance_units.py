@@ -1,0 +1,106 @@
+"""Small pure pieces of the evidence: canonical JSON, keys from the environment, byte ranges, summary size."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO_ROOT
+from vigil.compliance.canonical import canonical_json, is_canonical
+from vigil.compliance.detached_signature import sign_bytes, verify_bytes
+from vigil.compliance.evidence_inputs import load_reports
+from vigil.compliance.keys import dev_keys_mode, load_identity, make_self_signed, write_identity
+from vigil.compliance.manifest import lock_stages_digest
+from vigil.compliance.pdf_verification import byte_range_problems
+from vigil.compliance.report.render import _css_string
+from vigil.compliance.summary import summary_within_limit
+from vigil.errors import VigilError
+
+
+def test_canonical_json_is_one_byte_sequence_and_refuses_floats():
+    assert (
+        canonical_json({"b": [1, "é"], "a": {"z": True, "y": None}}) == '{"a":{"y":null,"z":true},"b":[1,"é"]}'.encode()
+    )
+    assert is_canonical(b'{"a":1}') and not is_canonical(b'{ "a": 1 }') and not is_canonical(b"\xff")
+    with pytest.raises(VigilError, match=r"float at \$.x\[0\]"):
+        canonical_json({"x": [0.5]})
+
+
+def test_lock_digest_ignores_the_report_stage_only():
+    lock = "schema: '2.0'\nstages:\n  train:\n    cmd: python stages/train.py\n    params:\n      p: {lr: 0.1}\n"
+    with_report = lock + "  report:\n    cmd: python stages/report.py\n"
+    assert lock_stages_digest(lock) == lock_stages_digest(with_report)
+    assert lock_stages_digest(lock) != lock_stages_digest(lock.replace("0.1", "0.2"))
+
+
+def test_identity_from_env_inline_pem_or_path_and_mismatch(tmp_path: Path):
+    key, certificate = make_self_signed("CI signer", development=False)
+    write_identity(key, certificate, tmp_path / "key.pem", tmp_path / "cert.pem")
+    inline = {"VIGIL_SIGNING_KEY": (tmp_path / "key.pem").read_text(), "VIGIL_SIGNING_CERT": str(tmp_path / "cert.pem")}
+    identity = load_identity(tmp_path, inline)
+    assert not identity.development and identity.subject == "O=Vigil,CN=CI signer"
+    assert oct((tmp_path / "key.pem").stat().st_mode)[-3:] == "600"
+    assert verify_bytes(certificate, b"manifest", sign_bytes(identity.key, b"manifest"))
+    assert not verify_bytes(certificate, b"manifest!", sign_bytes(identity.key, b"manifest"))
+
+    other_key, other_certificate = make_self_signed("Someone else", development=False)
+    write_identity(other_key, other_certificate, tmp_path / "k2.pem", tmp_path / "c2.pem")
+    with pytest.raises(VigilError, match="does not match the certificate"):
+        load_identity(
+            tmp_path, {"VIGIL_SIGNING_KEY": str(tmp_path / "key.pem"), "VIGIL_SIGNING_CERT": str(tmp_path / "c2.pem")}
+        )
+    with pytest.raises(VigilError, match="set both"):
+        load_identity(tmp_path, {"VIGIL_SIGNING_KEY": str(tmp_path / "key.pem")})
+    with pytest.raises(VigilError, match="is not a file"):
+        load_identity(tmp_path, {"VIGIL_SIGNING_KEY": "/nope.pem", "VIGIL_SIGNING_CERT": str(tmp_path / "cert.pem")})
+    with pytest.raises(VigilError, match="not a PEM X.509 certificate"):
+        load_identity(
+            tmp_path, {**inline, "VIGIL_SIGNING_CERT": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"}
+        )
+
+
+def test_dev_key_policy_defaults_to_never_under_ci(tmp_path: Path):
+    assert dev_keys_mode({}) == "create"
+    assert dev_keys_mode({"CI": "true"}) == "never"
+    assert dev_keys_mode({"CI": "true", "VIGIL_DEV_KEYS": "use"}) == "use"
+    with pytest.raises(VigilError, match="VIGIL_DEV_KEYS='sometimes'"):
+        dev_keys_mode({"VIGIL_DEV_KEYS": "sometimes"})
+    identity = load_identity(tmp_path, {})
+    assert identity.development and (tmp_path / ".vigil/signing-key.pem").is_file()
+    assert load_identity(tmp_path, {"VIGIL_DEV_KEYS": "use"}).fingerprint == identity.fingerprint
+
+
+def test_byte_range_must_cover_the_file_but_the_contents_hex():
+    signature = bytes([0x30, 0x03, 0x02, 0x01, 0x05])  # a 5-byte DER object
+    contents = b"<" + (signature + bytes(4)).hex().encode() + b">"
+    data = b"%PDF-1.7 head " + contents + b" tail %%EOF"
+    start, end = len(b"%PDF-1.7 head "), len(b"%PDF-1.7 head ") + len(contents)
+    assert byte_range_problems(data, [0, start, end, len(data) - end]) == []
+    assert (
+        "does not cover the whole file (+5 bytes"
+        in byte_range_problems(data + b"extra", [0, start, end, len(data) - end])[0]
+    )
+    padded = data.replace(b"00000000>", b"00000100>")
+    assert "padding was altered" in byte_range_problems(padded, [0, start, end, len(data) - end])[0]
+    assert "not exactly the /Contents" in byte_range_problems(data, [0, start + 1, end, len(data) - end])[0]
+    assert "start at byte 0" in byte_range_problems(data, [1, start, end, len(data) - end])[0]
+
+
+def test_summary_falls_back_to_compact_then_truncates_below_the_limit():
+    reports = load_reports(REPO_ROOT)
+    policy = json.loads((REPO_ROOT / "reports/policy.json").read_text())
+    signer = {"subject": "CN=x", "fingerprint_sha256": "ab" * 32, "development": True}
+    meta = {"signer": signer, "model_family": "tfidf_logreg", "commit_short": "0123456789ab"}
+    kwargs = {"policy": policy, "reports": reports, "meta": meta, "top_gaps": 8}
+    full = summary_within_limit(60_000, **kwargs)
+    assert "| ✅ | `PERF-001`" in full and "development key" in full and len(full) < 60_000
+    compact = summary_within_limit(len(full) - 1, **kwargs)
+    assert "rules that did not pass" in compact and "`PERF-001`" not in compact and len(compact) < len(full)
+    tiny = summary_within_limit(500, **kwargs)
+    assert len(tiny) <= 500 and tiny.endswith("the signed PDF has everything.\n")
+
+
+def test_css_strings_cannot_close_the_style_element():
+    assert str(_css_string('a"b\\c</style><script>')) == '"a\\"b\\\\c\\3c /style\\3e \\3c script\\3e "'

@@ -104,3 +104,15 @@ def test_summary_falls_back_to_compact_then_truncates_below_the_limit():
 
 def test_css_strings_cannot_close_the_style_element():
     assert str(_css_string('a"b\\c</style><script>')) == '"a\\"b\\\\c\\3c /style\\3e \\3c script\\3e "'
+
+
+def test_pr_comment_fills_the_evidence_link_and_enforces_githubs_limit():
+    from vigil.compliance.summary import pr_comment, workflow_run_url
+
+    body = pr_comment("[workflow artifact](EVIDENCE_URL) and EVIDENCE_URL in prose", "https://ci.invalid/runs/7")
+    assert body == "[workflow artifact](https://ci.invalid/runs/7) and EVIDENCE_URL in prose"
+    with pytest.raises(ValueError, match="GitHub accepts fewer than 65,536"):
+        pr_comment("x" * 70_000, "https://ci.invalid")
+    env = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "org/vigil", "GITHUB_RUN_ID": "42"}
+    assert workflow_run_url(env) == "https://github.com/org/vigil/actions/runs/42"
+    assert workflow_run_url({}) is None

@@ -136,6 +136,8 @@ def test_pdf_reads_like_the_report_and_states_the_development_signature(evidence
     summary = (evidence_repo / EVIDENCE / "summary.md").read_text()
     assert len(summary) < 60_000 and summary.startswith("<!-- vigil-compliance -->")
     assert "| ✅ | `PERF-001`" in summary and "EU AI Act Art. 15(1)" in summary and "![" not in summary
+    comment = run(["vigil", "pr-comment", "--evidence-url", "https://ci.invalid/runs/1"], evidence_repo).stdout
+    assert "[workflow artifact](https://ci.invalid/runs/1)" in comment and len(comment) < 65_536
 
 
 def _pdf_regions(pdf: bytes, certificate_der: bytes) -> dict[str, list[int]]:

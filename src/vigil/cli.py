@@ -114,6 +114,30 @@ def _retrieve(args: argparse.Namespace) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
+def _pr_comment(args: argparse.Namespace) -> int:
+    """Print (or write) the PR comment body: summary.md with the evidence link filled in."""
+    import os
+
+    from vigil.compliance.summary import pr_comment, workflow_run_url
+    from vigil.io import write_text
+
+    summary = Path(args.summary)
+    if not summary.is_file():
+        raise VigilError(f"{summary}: not found (run `dvc repro` first)")
+    url = args.evidence_url or workflow_run_url(os.environ)
+    if not url:
+        raise VigilError("no --evidence-url and not in GitHub Actions (GITHUB_SERVER_URL/REPOSITORY/RUN_ID unset)")
+    try:
+        body = pr_comment(summary.read_text(encoding="utf-8"), url)
+    except ValueError as exc:
+        raise VigilError(f"{summary}: {exc}") from None
+    if args.out:
+        write_text(args.out, body)
+    else:
+        sys.stdout.write(body)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vigil", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"vigil {__version__}")
@@ -170,6 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--trust", action="append", metavar="CERT", help="PEM certificate the signer must be; repeatable"
     )
     retrieve.set_defaults(handler=_retrieve)
+
+    comment = commands.add_parser("pr-comment", help="the PR comment body: summary.md with the evidence link")
+    comment.add_argument("--summary", default="reports/compliance/summary.md")
+    comment.add_argument("--evidence-url", help="link to the signed evidence (default: this GitHub Actions run)")
+    comment.add_argument("--out", help="write here instead of standard output (e.g. for `cml comment create`)")
+    comment.set_defaults(handler=_pr_comment)
     return parser
 
 

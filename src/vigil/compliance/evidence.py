@@ -10,6 +10,7 @@ it is signed, so ``reports/compliance`` never holds an unsigned file.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -173,8 +174,6 @@ def report_context(
     artifacts: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """Everything the template shows."""
-    import json
-
     confusion_path = root / CONFUSION
     confusion = json.loads(confusion_path.read_text("utf-8")) if confusion_path.exists() else None
     privacy = ctx.privacy_section(reports.get("privacy") or {})

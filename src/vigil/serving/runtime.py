@@ -1,0 +1,81 @@
+"""The loaded model and the one call a request makes: texts in, label + probabilities out.
+
+Loaded once per worker; a self-test prediction at start-up decides readiness,
+so ``/ready`` never reports a model that cannot predict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vigil.errors import VigilError
+from vigil.modeling.artifact import load_model, read_model_card
+from vigil.modeling.predictor import Predictor
+from vigil.serving.model_check import check_model_against_manifest
+
+SELF_TEST_TEXT = "brake pedal soft, fluid leak at caliper"
+
+
+@dataclass
+class ModelRuntime:
+    """A verified, loaded model with its identity (version and manifest digest)."""
+
+    predictor: Predictor
+    card: dict[str, Any]
+    model_version: str
+    manifest_digest: str | None
+    ready: bool = False
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.predictor.classes_)
+
+    def self_test(self) -> None:
+        """One real prediction; marks the runtime ready only when it returns a valid distribution."""
+        proba = self.predictor.predict_proba([SELF_TEST_TEXT])
+        if proba.shape != (1, len(self.labels)) or not np.isclose(proba.sum(), 1.0, atol=1e-4):
+            raise VigilError("model self-test failed: the probabilities are not a distribution over the labels")
+        self.ready = True
+
+    def predict(self, texts: Sequence[str], top_k: int) -> list[dict[str, Any]]:
+        """Decided label, calibrated probabilities and the top-k for each text."""
+        proba = self.predictor.predict_proba(list(texts))
+        labels = self.predictor.decide(proba)
+        classes = self.labels
+        k = min(top_k, len(classes))
+        order = np.argsort(-proba, axis=1)[:, :k]
+        results = []
+        for row, label, ranked in zip(proba, labels, order, strict=True):
+            probabilities = {c: round(float(p), 6) for c, p in zip(classes, row, strict=True)}
+            results.append(
+                {
+                    "label": label,
+                    "probability": probabilities[label],
+                    "probabilities": probabilities,
+                    "top_k": [{"label": classes[i], "probability": probabilities[classes[i]]} for i in ranked],
+                }
+            )
+        return results
+
+
+def load_runtime(model_dir: str | Path, manifest: str | Path | None) -> ModelRuntime:
+    """Check the directory against the manifest (when given), load it, and run the self-test."""
+    directory = Path(model_dir)
+    digest = check_model_against_manifest(directory, Path(manifest)) if manifest else None
+    card = read_model_card(directory)
+    predictor = load_model(directory)
+    card_digest = hashlib.sha256((directory / "model.json").read_bytes()).hexdigest()[:12]
+    runtime = ModelRuntime(
+        predictor=predictor,
+        card=card,
+        model_version=f"{card.get('family', 'model')}@{card_digest}",
+        manifest_digest=digest,
+    )
+    runtime.self_test()
+    return runtime

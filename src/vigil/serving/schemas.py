@@ -1,0 +1,83 @@
+"""The HTTP contract (pydantic): what a client sends and gets back, with OpenAPI examples.
+
+Unknown fields are rejected (a typo such as ``"txt"`` must not silently
+predict on nothing), and exactly one of ``text`` / ``texts`` is required.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+EXAMPLE_TEXT = "Customer reports grinding noise when braking, front pads worn to metal."
+
+
+class PredictRequest(BaseModel):
+    """One text or a batch of texts to classify."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"text": EXAMPLE_TEXT}, {"texts": [EXAMPLE_TEXT, "AC blows warm air"]}]},
+    )
+
+    text: str | None = Field(default=None, description="one service note")
+    texts: list[str] | None = Field(default=None, description="several notes, classified in one call")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> PredictRequest:
+        if (self.text is None) == (self.texts is None):
+            raise ValueError("send exactly one of 'text' or 'texts'")
+        if self.texts is not None and not self.texts:
+            raise ValueError("'texts' must not be empty")
+        return self
+
+    def items(self) -> list[str]:
+        return [self.text] if self.text is not None else list(self.texts or [])
+
+
+class ClassScore(BaseModel):
+    label: str
+    probability: float
+
+
+class Prediction(BaseModel):
+    """One text's result: the decided label, every class's probability, the top-k."""
+
+    record_id: str = Field(description="id of this prediction, for POST /feedback")
+    label: str
+    probability: float = Field(description="calibrated probability of the decided label")
+    probabilities: dict[str, float]
+    top_k: list[ClassScore]
+
+
+class PredictResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "predictions": [
+                        {
+                            "record_id": "p-1f0c2a9e7b3d4c55",
+                            "label": "brakes",
+                            "probability": 0.97,
+                            "probabilities": {"brakes": 0.97, "suspension_steering": 0.02, "engine": 0.01},
+                            "top_k": [{"label": "brakes", "probability": 0.97}],
+                        }
+                    ],
+                    "model_version": "tfidf_logreg@3f2c1ab4d5e6",
+                    "manifest_digest": "9d5e…",
+                }
+            ]
+        }
+    )
+
+    predictions: list[Prediction]
+    model_version: str
+    manifest_digest: str | None
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx/5xx body: a stable code, a message a human can act on, the request id."""
+
+    error: str
+    detail: str | list[dict] | None = None
+    request_id: str | None = None

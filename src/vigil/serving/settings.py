@@ -1,0 +1,55 @@
+"""Service limits and switches: ``serve`` in params.yaml, then ``VIGIL_SERVE_*`` environment overrides.
+
+Limits exist to keep one request from monopolising a worker: a text longer
+than any training note, or a batch larger than a client needs, is refused
+with a 4xx before the model sees it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from vigil.errors import VigilError
+
+API_KEYS_ENV = "VIGIL_API_KEYS"
+LOG_TEXT_MODES = ("none", "scrubbed")
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """What a running service enforces."""
+
+    max_batch: int = 64
+    max_text_chars: int = 5000
+    max_body_bytes: int = 1_000_000
+    top_k: int = 3
+    log_text: str = "none"  # none | scrubbed: request texts in logs, after the scrubber
+    api_keys: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.log_text not in LOG_TEXT_MODES:
+            raise VigilError(f"serve.log_text={self.log_text!r}: expected one of {', '.join(LOG_TEXT_MODES)}")
+        for name in ("max_batch", "max_text_chars", "max_body_bytes", "top_k"):
+            if int(getattr(self, name)) < 1:
+                raise VigilError(f"serve.{name} must be at least 1, got {getattr(self, name)!r}")
+
+    @classmethod
+    def from_params(cls, serve: Mapping[str, Any] | None, environ: Mapping[str, str] | None = None) -> ServeSettings:
+        """``params.serve`` with ``VIGIL_SERVE_<FIELD>`` and ``VIGIL_API_KEYS`` (comma-separated) on top."""
+        env = os.environ if environ is None else environ
+        known = {f.name: f for f in fields(cls) if f.name != "api_keys"}
+        values: dict[str, Any] = {}
+        for name, value in (serve or {}).items():
+            if name not in known:
+                raise VigilError(f"params.yaml, serve.{name}: unknown setting (known: {', '.join(sorted(known))})")
+            values[name] = value
+        for name, field in known.items():
+            raw = env.get(f"VIGIL_SERVE_{name.upper()}")
+            if raw:
+                values[name] = raw if field.type == "str" else int(raw)
+        settings = cls(**{k: (v if k == "log_text" else int(v)) for k, v in values.items()})
+        keys = tuple(k.strip() for k in env.get(API_KEYS_ENV, "").split(",") if k.strip())
+        return replace(settings, api_keys=keys)

@@ -1,0 +1,259 @@
+"""The prediction service on a real uvicorn at 127.0.0.1, with the model and signed manifest of a real run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import VENV_BIN, free_port, offline_env, run
+from vigil.serving.app import create_app
+from vigil.serving.runtime import load_runtime
+from vigil.serving.settings import ServeSettings
+
+BRAKES = "Customer says brake pedal goes to the floor, fluid leaking at the rear caliper."
+CANARY_CPF = "529.982.247-25"
+CANARY_EMAIL = "ana.canary.7731@example.com"
+
+
+class Service:
+    """A `vigil serve` process; its combined output is kept for log assertions."""
+
+    def __init__(self, repo: Path, log: Path, env: dict[str, str] | None = None, *extra: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log
+        command = [
+            str(VENV_BIN / "vigil"), "serve", "--port", str(self.port), "--workers", "1",
+            "--model", str(repo / "models/model"), "--manifest", str(repo / "reports/compliance/manifest.json"),
+            "--params", str(repo / "params.yaml"), *extra,
+        ]  # fmt: skip
+        self.handle = log.open("w")
+        self.process = subprocess.Popen(
+            command, cwd=repo, stdout=self.handle, stderr=subprocess.STDOUT, env=offline_env(**(env or {}))
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"service exited: {log.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/ready", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise AssertionError("service did not become ready in 60 s")
+
+    def stop(self) -> str:
+        """SIGTERM: uvicorn finishes in-flight requests, shuts down, then re-raises the signal."""
+        self.process.terminate()
+        code = self.process.wait(timeout=20)
+        self.handle.close()
+        logs = self.log_path.read_text()
+        assert code in (0, -signal.SIGTERM) and "Finished server process" in logs, (code, logs[-2000:])
+        return logs
+
+
+@pytest.fixture(scope="module")
+def service(evidence_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    server = Service(evidence_repo, tmp_path_factory.mktemp("serve") / "service.log")
+    yield server
+    server.stop()
+
+
+def test_endpoints_answer_with_the_documented_shapes(service: Service, evidence_repo: Path):
+    assert httpx.get(f"{service.url}/health").json() == {"status": "ok"}
+    ready = httpx.get(f"{service.url}/ready").json()
+    assert ready["ready"] is True and ready["model_version"].startswith("tfidf_logreg@")
+
+    one = httpx.post(f"{service.url}/predict", json={"text": BRAKES})
+    assert one.status_code == 200 and one.headers["x-request-id"]
+    body = one.json()
+    manifest = (evidence_repo / "reports/compliance/manifest.json").read_bytes()
+    import hashlib
+
+    assert body["manifest_digest"] == hashlib.sha256(manifest).hexdigest()
+    prediction = body["predictions"][0]
+    assert prediction["label"] == "brakes" and prediction["probability"] > 0.5
+    assert abs(sum(prediction["probabilities"].values()) - 1) < 1e-3 and len(prediction["top_k"]) == 3
+    assert prediction["record_id"].startswith("p-")
+
+    batch = httpx.post(f"{service.url}/predict", json={"texts": [BRAKES, "AC blows warm air, compressor clutch dead"]})
+    assert [p["label"] for p in batch.json()["predictions"]] == ["brakes", "hvac"]
+
+    model = httpx.get(f"{service.url}/model").json()
+    assert model["family"] == "tfidf_logreg" and "brakes" in model["labels"] and model["limits"]["max_batch"] == 64
+    assert model["metrics_at_training"] is None or "f1_macro" in model["metrics_at_training"]
+
+    metrics = httpx.get(f"{service.url}/metrics").text
+    assert 'vigil_http_requests_total{method="POST",route="/predict",status="200"}' in metrics
+    assert 'vigil_predictions_total{label="brakes"}' in metrics
+    assert "vigil_http_request_seconds_bucket" in metrics and "vigil_input_chars_bucket" in metrics
+    assert "vigil_model_info{" in metrics
+
+    openapi = httpx.get(f"{service.url}/openapi.json").json()
+    assert {"/predict", "/health", "/ready", "/metrics", "/model"} <= set(openapi["paths"])
+    assert openapi["components"]["schemas"]["PredictRequest"]["examples"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        (b"{bad json", 400, "bad_json"),
+        (json.dumps({"text": 5}).encode(), 422, "invalid_request"),
+        (json.dumps({"txt": "unknown field"}).encode(), 422, "invalid_request"),
+        (json.dumps({"text": "a", "texts": ["b"]}).encode(), 422, "invalid_request"),
+        (json.dumps({"texts": []}).encode(), 422, "invalid_request"),
+        (json.dumps({"text": "   "}).encode(), 422, "empty_text"),
+        (json.dumps({"text": "x" * 5001}).encode(), 413, "text_too_long"),
+        (json.dumps({"texts": ["brakes"] * 65}).encode(), 413, "batch_too_large"),
+        (json.dumps({"text": "x" * 1_000_001}).encode(), 413, "request_too_large"),
+    ],
+)
+def test_bad_requests_get_clear_4xx_bodies(service: Service, body: bytes, status: int, error: str):
+    response = httpx.post(f"{service.url}/predict", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == status, response.text
+    payload = response.json()
+    assert payload["error"] == error and payload["request_id"] == response.headers["x-request-id"]
+    details = payload["detail"] if isinstance(payload["detail"], list) else []
+    assert all("input" not in item for item in details)  # pydantic's echo of the input is stripped
+
+
+def test_bounded_load_2000_requests_concurrency_16_without_errors(service: Service):
+    async def load() -> list[int]:
+        limits = httpx.Limits(max_connections=16)
+        async with httpx.AsyncClient(base_url=service.url, limits=limits, timeout=10) as client:
+            semaphore = asyncio.Semaphore(16)
+
+            async def one(i: int) -> int:
+                async with semaphore:
+                    body = {"text": f"{BRAKES} #{i}"} if i % 4 else {"texts": [BRAKES] * 8}
+                    return (await client.post("/predict", json=body)).status_code
+
+            return await asyncio.gather(*(one(i) for i in range(2000)))
+
+    started = time.perf_counter()
+    statuses = asyncio.run(load())
+    assert statuses.count(200) == 2000, {s: statuses.count(s) for s in set(statuses)}
+    assert time.perf_counter() - started < 120
+
+
+def test_api_keys_are_required_when_configured(evidence_repo: Path, tmp_path: Path):
+    server = Service(evidence_repo, tmp_path / "auth.log", {"VIGIL_API_KEYS": "k-alpha,k-beta"})
+    try:
+        assert httpx.get(f"{server.url}/health").status_code == 200  # probes stay open
+        denied = httpx.post(f"{server.url}/predict", json={"text": BRAKES})
+        assert denied.status_code == 401 and denied.json()["error"] == "unauthorized"
+        wrong = httpx.post(f"{server.url}/predict", json={"text": BRAKES}, headers={"x-api-key": "k-alpha!"})
+        assert wrong.status_code == 401
+        assert httpx.post(f"{server.url}/predict", json={"text": BRAKES}, headers={"x-api-key": "k-beta"}).is_success
+        bearer = {"authorization": "Bearer k-alpha"}
+        assert httpx.get(f"{server.url}/model", headers=bearer).is_success
+    finally:
+        server.stop()
+
+
+def test_refuses_to_start_when_the_model_differs_from_the_manifest(evidence_repo: Path, tmp_path: Path):
+    repo = tmp_path / "repo"
+    shutil.copytree(evidence_repo / "models", repo / "models")
+    shutil.copytree(evidence_repo / "reports/compliance", repo / "reports/compliance")
+    shutil.copy2(evidence_repo / "params.yaml", repo / "params.yaml")
+    card = repo / "models/model/model.json"
+    card.write_text(card.read_text().replace('"seed": 42', '"seed": 43'))
+    port = str(free_port())
+    command = [
+        "vigil",
+        "serve",
+        "--port",
+        port,
+        "--model",
+        "models/model",
+        "--manifest",
+        "reports/compliance/manifest.json",
+    ]
+    result = run(command, repo, check=False, timeout=60)
+    assert result.returncode == 2
+    assert "model.json: SHA-256 differs from the manifest" in result.stderr
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/health")
+
+
+def test_canary_pii_in_a_request_reaches_no_log_line(evidence_repo: Path, tmp_path: Path):
+    server = Service(evidence_repo, tmp_path / "scrubbed.log", {"VIGIL_SERVE_LOG_TEXT": "scrubbed"})
+    text = f"Cliente {CANARY_EMAIL} CPF {CANARY_CPF} relata pedal de freio baixo"
+    try:
+        assert httpx.post(f"{server.url}/predict", json={"text": text}).is_success
+        assert httpx.post(f"{server.url}/predict", json={"texts": [text, 5]}).status_code == 422
+        assert httpx.post(f"{server.url}/predict", json={"text": text * 500}).status_code == 413
+    finally:
+        logs = server.stop()
+    assert CANARY_CPF not in logs and CANARY_EMAIL not in logs
+    assert "<BR_CPF>" in logs and "<EMAIL_ADDRESS>" in logs  # the texts were logged, scrubbed
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=50),
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5),
+    max_leaves=20,
+)
+request_bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries({"text": json_values}),
+    st.fixed_dictionaries({"texts": st.lists(json_values, max_size=70)}),
+    st.fixed_dictionaries({"text": st.text(max_size=6000)}),
+)
+
+
+@pytest.fixture(scope="module")
+def in_process_client(evidence_repo: Path) -> Iterator[TestClient]:
+    runtime = load_runtime(evidence_repo / "models/model", evidence_repo / "reports/compliance/manifest.json")
+    with TestClient(create_app(runtime, ServeSettings())) as client:
+        yield client
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=request_bodies)
+def test_fuzzed_request_bodies_never_get_a_5xx(in_process_client: TestClient, body):
+    response = in_process_client.post("/predict", json=body)
+    assert response.status_code < 500, response.text
+    assert response.status_code in {200, 400, 413, 422}
+
+
+def test_micro_batcher_merges_queued_requests_and_keeps_each_callers_order():
+    from vigil.serving.batching import MicroBatcher
+
+    calls: list[list[str]] = []
+
+    def predict(texts: list[str]) -> list[str]:
+        calls.append(list(texts))
+        time.sleep(0.02)  # the model is busy; meanwhile more requests queue up
+        if "boom" in texts:
+            raise RuntimeError("model failed")
+        return [text.upper() for text in texts]
+
+    async def scenario() -> tuple[list[list[str]], BaseException | None]:
+        batcher = MicroBatcher(predict, max_texts=5)
+        results = await asyncio.gather(*(batcher.submit([f"a{i}", f"b{i}"]) for i in range(6)))
+        try:
+            await batcher.submit(["boom"])
+            error = None
+        except RuntimeError as exc:
+            error = exc
+        await batcher.close()
+        return results, error
+
+    results, error = asyncio.run(scenario())
+    assert results == [[f"A{i}", f"B{i}"] for i in range(6)]
+    assert all(len(c) <= 5 for c in calls) and len(calls) < 6  # merged, never above max_texts
+    assert all(len(c) % 2 == 0 for c in calls[:-1])  # a caller's texts are never split
+    assert isinstance(error, RuntimeError)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -39,9 +41,11 @@ class Service:
             "--model", str(repo / "models/model"), "--manifest", str(repo / "reports/compliance/manifest.json"),
             "--params", str(repo / "params.yaml"), *extra,
         ]  # fmt: skip
+        self.sink = log.parent / f"{log.stem}-sink"
         self.handle = log.open("w")
+        environment = offline_env(VIGIL_SERVE_SINK_DIR=str(self.sink), **(env or {}))
         self.process = subprocess.Popen(
-            command, cwd=repo, stdout=self.handle, stderr=subprocess.STDOUT, env=offline_env(**(env or {}))
+            command, cwd=repo, stdout=self.handle, stderr=subprocess.STDOUT, env=environment
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -102,7 +106,7 @@ def test_endpoints_answer_with_the_documented_shapes(service: Service, evidence_
     assert "vigil_model_info{" in metrics
 
     openapi = httpx.get(f"{service.url}/openapi.json").json()
-    assert {"/predict", "/health", "/ready", "/metrics", "/model"} <= set(openapi["paths"])
+    assert {"/predict", "/health", "/ready", "/metrics", "/model", "/feedback"} <= set(openapi["paths"])
     assert openapi["components"]["schemas"]["PredictRequest"]["examples"]
 
 
@@ -146,6 +150,31 @@ def test_bounded_load_2000_requests_concurrency_16_without_errors(service: Servi
     statuses = asyncio.run(load())
     assert statuses.count(200) == 2000, {s: statuses.count(s) for s in set(statuses)}
     assert time.perf_counter() - started < 120
+
+
+def test_feedback_is_stored_without_text_and_predictions_reach_the_sink(service: Service):
+    text = f"{BRAKES} {CANARY_EMAIL}"
+    record_id = httpx.post(f"{service.url}/predict", json={"text": text}).json()["predictions"][0]["record_id"]
+    stored = httpx.post(f"{service.url}/feedback", json={"record_id": record_id, "label": "suspension_steering"})
+    assert stored.status_code == 202 and stored.json() == {"stored": True}
+    digest = "a" * 64
+    assert httpx.post(f"{service.url}/feedback", json={"text_sha256": digest, "label": "brakes"}).status_code == 202
+    unknown = httpx.post(f"{service.url}/feedback", json={"record_id": record_id, "label": "wheels"})
+    assert unknown.status_code == 422 and unknown.json()["error"] == "unknown_label"
+    assert httpx.post(f"{service.url}/feedback", json={"label": "brakes"}).status_code == 422
+    assert httpx.post(f"{service.url}/feedback", json={"record_id": "p-x", "label": "brakes"}).status_code == 422
+
+    from vigil.monitoring.sink import read_records
+
+    feedback = read_records(service.sink, "feedback")
+    assert [f["label"] for f in feedback[-2:]] == ["suspension_steering", "brakes"] and feedback[-2][
+        "record_id"
+    ] == record_id
+    predictions = {r["record_id"]: r for r in read_records(service.sink, "predictions")}
+    record = predictions[record_id]
+    assert record["label"] == "brakes" and record["chars"] == len(text) and record["oov"] >= 1
+    sink_text = "".join(p.read_text() for p in service.sink.iterdir())
+    assert CANARY_EMAIL not in sink_text and "caliper" not in sink_text  # records carry statistics, never text
 
 
 def test_api_keys_are_required_when_configured(evidence_repo: Path, tmp_path: Path):
@@ -257,3 +286,54 @@ def test_micro_batcher_merges_queued_requests_and_keeps_each_callers_order():
     assert all(len(c) <= 5 for c in calls) and len(calls) < 6  # merged, never above max_texts
     assert all(len(c) % 2 == 0 for c in calls[:-1])  # a caller's texts are never split
     assert isinstance(error, RuntimeError)
+
+
+def test_sink_rotates_per_worker_and_keeps_backups(tmp_path: Path):
+    from vigil.monitoring.sink import RotatingJsonlSink, read_records
+
+    sink = RotatingJsonlSink(tmp_path, "predictions", max_bytes=400, backups=2)
+    for i in range(60):
+        sink.write({"i": i, "label": "brakes"})
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert len(files) == 3 and all(name.startswith(f"predictions-{os.getpid()}.jsonl") for name in files)
+    assert all(p.stat().st_size <= 400 for p in tmp_path.iterdir())
+    kept = sorted(r["i"] for r in read_records(tmp_path, "predictions"))
+    assert kept == list(range(60 - len(kept), 60))  # the newest records, none torn
+
+
+def test_drift_is_stable_on_held_out_notes_and_flags_shifted_traffic(evidence_repo: Path, tmp_path: Path):
+    import pandas as pd
+
+    # Current traffic: the test split (135 notes the model never saw; val is the outputs reference).
+    test_texts = pd.read_parquet(evidence_repo / "data/processed/test.parquet")["text"].tolist()
+    params = tmp_path / "params.yaml"
+    params.write_text(yaml.safe_dump({"monitoring": {"drift": {"min_records": 100}}}))
+    runtime = load_runtime(evidence_repo / "models/model", evidence_repo / "reports/compliance/manifest.json")
+    for name, texts in {
+        "held_out": test_texts,
+        "shifted": [f"ERRO {i}: módulo xq-{i} reiniciou, tela piscando, firmware {i}.{i}" for i in range(300)],
+    }.items():
+        sink = tmp_path / name
+        with TestClient(create_app(runtime, ServeSettings(sink_dir=str(sink)))) as client:
+            for start in range(0, len(texts), 20):
+                assert client.post("/predict", json={"texts": texts[start : start + 20]}).status_code == 200
+        command = [
+            "vigil",
+            "drift",
+            "--current",
+            str(sink),
+            "--params",
+            str(params),
+            "--out",
+            str(tmp_path / f"{name}.json"),
+        ]
+        result = run(command, evidence_repo, check=False, env={"VIGIL_LOG_LEVEL": "WARNING"})
+        report = json.loads((tmp_path / f"{name}.json").read_text())
+        if name == "held_out":
+            assert result.returncode == 0, result.stdout
+            assert report["verdict"] == "stable" and report["n_current"] == len(test_texts) >= 100
+            assert report["text_length"]["psi"] < 0.1 and report["predicted_class"]["psi"] < 0.2
+        else:
+            assert result.returncode == 1 and report["verdict"] == "drift"
+            assert {"text length PSI", "OOV rate increase", "predicted class PSI"} <= set(report["drifted"])
+            assert report["vocabulary"]["current_oov_rate"] > report["vocabulary"]["reference_oov_rate"] + 0.2

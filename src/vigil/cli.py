@@ -164,6 +164,64 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _drift(args: argparse.Namespace) -> int:
+    """Compare served traffic (the prediction sink) with the training data; exit 1 on drift."""
+    import numpy as np
+    import pandas as pd
+
+    from vigil.io import write_json
+    from vigil.modeling.artifact import load_model
+    from vigil.monitoring.drift import DriftThresholds, drift_report
+    from vigil.monitoring.sink import read_records
+    from vigil.monitoring.text_stats import model_vocabulary, text_stats
+    from vigil.params import load_params
+
+    params = load_params(args.params) if Path(args.params).exists() else {}
+    thresholds = DriftThresholds.from_params((params.get("monitoring") or {}).get("drift"))
+    current_path = Path(args.current)
+    if current_path.is_dir():
+        current = read_records(current_path, "predictions")
+    elif current_path.is_file():
+        current = read_records(current_path.parent, current_path.name.split("-")[0])
+    else:
+        raise VigilError(f"{current_path}: no prediction sink here (a directory or a predictions-*.jsonl file)")
+    predictor = load_model(args.model)
+
+    def texts_of(path: str) -> list[str]:
+        try:
+            return pd.read_parquet(path, columns=["text"])["text"].astype(str).tolist()
+        except (OSError, KeyError, ValueError) as exc:
+            raise VigilError(f"{path}: cannot read a 'text' column ({exc})") from None
+
+    # Inputs are compared with the training data; the model's outputs with held-out data, because on
+    # its own training notes the model is more confident than it will ever be on new traffic.
+    texts, held_out = texts_of(args.reference), texts_of(args.outputs_reference)
+    proba = predictor.predict_proba(held_out)
+    labels = predictor.decide(proba)
+    index = {label: i for i, label in enumerate(predictor.classes_)}
+    vocabulary = model_vocabulary(predictor.model)
+    shapes = [text_stats(text, vocabulary) for text in texts]
+    reference = {
+        "chars": [s.chars for s in shapes],
+        "words": [s.words for s in shapes],
+        "oov": [s.oov for s in shapes],
+        "label": labels,
+        "confidence": proba[np.arange(len(labels)), [index[label] for label in labels]].tolist(),
+    }
+    report = drift_report(reference, current, list(predictor.classes_), thresholds)
+    report.update(
+        reference_path=str(args.reference),
+        outputs_reference_path=str(args.outputs_reference),
+        current_path=str(current_path),
+    )
+    write_json(args.out, report)
+    for check in report["checks"]:
+        value = "—" if check["value"] is None else f"{check['value']:.4g}"
+        print(f"{check['status']:<8} {check['check']:<30} {value:>10} {check['op']} {check['threshold']}")
+    print(f"drift verdict: {report['verdict'].upper()} ({len(current)} current records) -> {args.out}")
+    return 1 if report["verdict"] == "drift" else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vigil", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"vigil {__version__}")
@@ -238,6 +296,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--params", default="params.yaml", help="params file with the `serve` section")
     serve.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
     serve.set_defaults(handler=_serve)
+
+    drift = commands.add_parser("drift", help="drift of served traffic vs the training data (exit 1 = drift)")
+    drift.add_argument(
+        "--reference", default="data/processed/train.parquet", help="training data: text length and vocabulary"
+    )
+    drift.add_argument(
+        "--outputs-reference",
+        default="data/processed/val.parquet",
+        help="held-out data: predicted-class and confidence distributions (training data would overstate confidence)",
+    )
+    drift.add_argument("--current", default="data/monitoring", help="prediction sink directory or file")
+    drift.add_argument("--model", default="models/model")
+    drift.add_argument("--params", default="params.yaml", help="params file with monitoring.drift thresholds")
+    drift.add_argument("--out", default="reports/drift.json")
+    drift.set_defaults(handler=_drift)
     return parser
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,12 @@ from starlette.concurrency import run_in_threadpool
 
 from vigil import __version__
 from vigil.log import get_logger
+from vigil.monitoring.sink import RotatingJsonlSink
+from vigil.monitoring.text_stats import text_stats
 from vigil.serving.batching import MicroBatcher
 from vigil.serving.middleware import BodySizeLimit, RequestContext
 from vigil.serving.runtime import ModelRuntime, load_runtime
-from vigil.serving.schemas import ErrorResponse, PredictRequest, PredictResponse
+from vigil.serving.schemas import ErrorResponse, FeedbackRequest, PredictRequest, PredictResponse
 from vigil.serving.settings import ServeSettings
 from vigil.serving.telemetry import make_telemetry
 
@@ -62,6 +65,10 @@ def _validation_details(exc: RequestValidationError) -> tuple[int, str, list[dic
         return 400, "bad_json", [{"msg": "request body is not valid JSON"}]
     details = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in errors]
     return 422, "invalid_request", details
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def create_app(
@@ -138,6 +145,10 @@ def create_app(
             "limits": {"max_batch": settings.max_batch, "max_text_chars": settings.max_text_chars},
         }
 
+    predictions_sink = RotatingJsonlSink(
+        settings.sink_dir, "predictions", settings.sink_max_bytes, settings.sink_backups
+    )
+    feedback_sink = RotatingJsonlSink(settings.sink_dir, "feedback", settings.sink_max_bytes, settings.sink_backups)
     batcher = MicroBatcher(lambda texts: runtime.predict(texts, settings.top_k), max_texts=settings.max_batch)
     app.router.on_shutdown.append(batcher.close)
 
@@ -160,10 +171,24 @@ def create_app(
                     413, "text_too_long", f"text #{index} has {len(text)} characters; at most {settings.max_text_chars}"
                 )
         results = await batcher.submit(texts)
+        now = _utc_now()
         for text, result in zip(texts, results, strict=True):
             result["record_id"] = f"p-{uuid.uuid4().hex[:16]}"
             telemetry.predictions.labels(label=result["label"]).inc()
             telemetry.input_chars.observe(len(text))
+            shape = text_stats(text, runtime.vocabulary)
+            predictions_sink.write(
+                {
+                    "time": now,
+                    "record_id": result["record_id"],
+                    "model_version": runtime.model_version,
+                    "chars": shape.chars,
+                    "words": shape.words,
+                    "oov": shape.oov,
+                    "label": result["label"],
+                    "confidence": result["probability"],
+                }
+            )
         extra: dict[str, Any] = {
             "request_id": _request_id(request),
             "n_texts": len(texts),
@@ -178,6 +203,28 @@ def create_app(
         return JSONResponse(
             {"predictions": results, "model_version": runtime.model_version, "manifest_digest": runtime.manifest_digest}
         )
+
+    @app.post(
+        "/feedback",
+        status_code=202,
+        summary="Report the correct label of an earlier prediction (stored for the next training run)",
+        dependencies=[Depends(require_api_key)],
+        responses=ERRORS,
+    )
+    async def feedback(body: FeedbackRequest, request: Request) -> dict[str, Any]:
+        if body.label not in runtime.labels:
+            raise ApiError(422, "unknown_label", f"label must be one of: {', '.join(runtime.labels)}")
+        feedback_sink.write(
+            {
+                "time": _utc_now(),
+                "record_id": body.record_id,
+                "text_sha256": body.text_sha256,
+                "label": body.label,
+                "model_version": runtime.model_version,
+                "request_id": _request_id(request),
+            }
+        )
+        return {"stored": True}
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, telemetry=telemetry)

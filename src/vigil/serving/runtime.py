@@ -17,6 +17,7 @@ import numpy as np
 from vigil.errors import VigilError
 from vigil.modeling.artifact import load_model, read_model_card
 from vigil.modeling.predictor import Predictor
+from vigil.monitoring.text_stats import model_vocabulary
 from vigil.serving.model_check import check_model_against_manifest
 
 SELF_TEST_TEXT = "brake pedal soft, fluid leak at caliper"
@@ -30,6 +31,7 @@ class ModelRuntime:
     card: dict[str, Any]
     model_version: str
     manifest_digest: str | None
+    vocabulary: frozenset[str] | None = None
     ready: bool = False
 
     @property
@@ -76,6 +78,7 @@ def load_runtime(model_dir: str | Path, manifest: str | Path | None) -> ModelRun
         card=card,
         model_version=f"{card.get('family', 'model')}@{card_digest}",
         manifest_digest=digest,
+        vocabulary=model_vocabulary(predictor.model),
     )
     runtime.self_test()
     return runtime

@@ -81,3 +81,21 @@ class ErrorResponse(BaseModel):
     error: str
     detail: str | list[dict] | None = None
     request_id: str | None = None
+
+
+class FeedbackRequest(BaseModel):
+    """The correct label for an earlier prediction, named by its record id or its text's SHA-256."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"record_id": "p-1f0c2a9e7b3d4c55", "label": "brakes"}]}
+    )
+
+    record_id: str | None = Field(default=None, pattern=r"^p-[0-9a-f]{16}$")
+    text_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    label: str = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _one_key(self) -> FeedbackRequest:
+        if (self.record_id is None) == (self.text_sha256 is None):
+            raise ValueError("send exactly one of 'record_id' or 'text_sha256'")
+        return self

@@ -27,12 +27,15 @@ class ServeSettings:
     max_body_bytes: int = 1_000_000
     top_k: int = 3
     log_text: str = "none"  # none | scrubbed: request texts in logs, after the scrubber
+    sink_dir: str = "data/monitoring"  # prediction records and feedback (JSON Lines, no text)
+    sink_max_bytes: int = 10_000_000
+    sink_backups: int = 5
     api_keys: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.log_text not in LOG_TEXT_MODES:
             raise VigilError(f"serve.log_text={self.log_text!r}: expected one of {', '.join(LOG_TEXT_MODES)}")
-        for name in ("max_batch", "max_text_chars", "max_body_bytes", "top_k"):
+        for name in ("max_batch", "max_text_chars", "max_body_bytes", "top_k", "sink_max_bytes"):
             if int(getattr(self, name)) < 1:
                 raise VigilError(f"serve.{name} must be at least 1, got {getattr(self, name)!r}")
 
@@ -46,10 +49,13 @@ class ServeSettings:
             if name not in known:
                 raise VigilError(f"params.yaml, serve.{name}: unknown setting (known: {', '.join(sorted(known))})")
             values[name] = value
-        for name, field in known.items():
+        for name in known:
             raw = env.get(f"VIGIL_SERVE_{name.upper()}")
             if raw:
-                values[name] = raw if field.type == "str" else int(raw)
-        settings = cls(**{k: (v if k == "log_text" else int(v)) for k, v in values.items()})
+                values[name] = raw
+        try:
+            settings = cls(**{k: (str(v) if known[k].type == "str" else int(v)) for k, v in values.items()})
+        except ValueError as exc:
+            raise VigilError(f"serve settings: {exc}") from None
         keys = tuple(k.strip() for k in env.get(API_KEYS_ENV, "").split(",") if k.strip())
         return replace(settings, api_keys=keys)

@@ -97,6 +97,7 @@ def test_endpoints_answer_with_the_documented_shapes(service: Service, evidence_
 
     model = httpx.get(f"{service.url}/model").json()
     assert model["family"] == "tfidf_logreg" and "brakes" in model["labels"] and model["limits"]["max_batch"] == 64
+    assert model["inference_path"] == "compiled:linear-softmax"
     assert model["metrics_at_training"] is None or "f1_macro" in model["metrics_at_training"]
 
     metrics = httpx.get(f"{service.url}/metrics").text
@@ -244,6 +245,28 @@ request_bodies = st.one_of(
     st.fixed_dictionaries({"texts": st.lists(json_values, max_size=70)}),
     st.fixed_dictionaries({"text": st.text(max_size=6000)}),
 )
+
+
+def test_served_probabilities_are_the_evaluated_models(evidence_repo: Path, monkeypatch: pytest.MonkeyPatch):
+    """The compiled path serves only what the pipeline evaluated: same labels, probabilities to 1e-12."""
+    import dataclasses
+
+    import numpy as np
+    import pandas as pd
+
+    from vigil.serving import runtime as runtime_module
+
+    runtime = load_runtime(evidence_repo / "models/model", evidence_repo / "reports/compliance/manifest.json")
+    assert runtime.inference_path == "compiled:linear-softmax" and runtime.predictor.scorer is not None
+    texts = pd.read_parquet(evidence_repo / "data/processed/test.parquet")["text"].tolist()
+    evaluated = dataclasses.replace(runtime.predictor, scorer=None)
+    served, expected = runtime.predictor.predict_proba(texts), evaluated.predict_proba(texts)
+    assert np.abs(served - expected).max() < 1e-12
+    assert runtime.predictor.decide(served) == evaluated.decide(expected)
+
+    monkeypatch.setattr(runtime_module, "COMPILED_TOLERANCE", -1.0)  # any difference at all now disqualifies it
+    fallback = load_runtime(evidence_repo / "models/model", None)
+    assert fallback.inference_path == "model" and fallback.predictor.scorer is None and fallback.ready
 
 
 @pytest.fixture(scope="module")

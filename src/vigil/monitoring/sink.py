@@ -12,26 +12,52 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 
 class RotatingJsonlSink:
+    """Appends one JSON object per line; the file stays open (an open/stat/close per record cost ~0.1 ms)."""
+
     def __init__(self, directory: str | os.PathLike[str], name: str, max_bytes: int, backups: int) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.path = self.directory / f"{name}-{os.getpid()}.jsonl"
         self.max_bytes, self.backups = max_bytes, backups
         self._lock = threading.Lock()
+        self._handle: TextIO | None = None
+        self._size = 0
 
     def write(self, record: dict[str, Any]) -> None:
-        line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+        self.write_many([record])
+
+    def write_many(self, records: list[dict[str, Any]]) -> None:
+        """Append records in order with one flush (a batch request writes one line per text)."""
+        lines = [json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n" for record in records]
         with self._lock:
-            if self.path.exists() and self.path.stat().st_size + len(line) > self.max_bytes:
-                self._rotate()
-            with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(line)
+            if self._handle is None or self._handle.closed:
+                self._open()
+            assert self._handle is not None
+            for line in lines:
+                size = len(line.encode("utf-8"))
+                if self._size and self._size + size > self.max_bytes:
+                    self._handle.flush()
+                    self._rotate()
+                self._handle.write(line)
+                self._size += size
+            self._handle.flush()  # on disk (the page cache) before the request is answered
+
+    def close(self) -> None:
+        with self._lock:
+            if self._handle is not None:
+                self._handle.close()
+
+    def _open(self) -> None:
+        self._handle = self.path.open("a", encoding="utf-8")
+        self._size = self._handle.tell()
 
     def _rotate(self) -> None:
+        assert self._handle is not None
+        self._handle.close()
         for index in range(self.backups - 1, 0, -1):
             older = self.path.with_name(f"{self.path.name}.{index}")
             if older.exists():
@@ -40,6 +66,7 @@ class RotatingJsonlSink:
             self.path.replace(self.path.with_name(f"{self.path.name}.1"))
         else:
             self.path.unlink()
+        self._open()
 
 
 def read_records(directory: str | os.PathLike[str], name: str) -> list[dict[str, Any]]:

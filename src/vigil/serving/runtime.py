@@ -1,7 +1,10 @@
 """The loaded model and the one call a request makes: texts in, label + probabilities out.
 
 Loaded once per worker; a self-test prediction at start-up decides readiness,
-so ``/ready`` never reports a model that cannot predict.
+so ``/ready`` never reports a model that cannot predict. TF-IDF families are
+served through their compiled path (``vigil.modeling.tfidf_compiled``, about 6x
+faster for one note) only after it reproduces the model's own probabilities on
+probe texts at start-up; otherwise the model's own path serves and the log says why.
 """
 
 from __future__ import annotations
@@ -15,12 +18,25 @@ from typing import Any
 import numpy as np
 
 from vigil.errors import VigilError
+from vigil.log import get_logger
 from vigil.modeling.artifact import load_model, read_model_card
 from vigil.modeling.predictor import Predictor
+from vigil.modeling.tfidf import TfidfClassifier
+from vigil.modeling.tfidf_compiled import CompiledTfidf, NotCompilable, max_difference
 from vigil.monitoring.text_stats import model_vocabulary
 from vigil.serving.model_check import check_model_against_manifest
 
 SELF_TEST_TEXT = "brake pedal soft, fluid leak at caliper"
+PROBE_TEXTS = (
+    SELF_TEST_TEXT,
+    "Freio dianteiro com ruído metálico; pastilha gasta, troca em 12/03 (OS#4471)",
+    "ÉLECTRIQUE: façade fissurée, ça ne marche pas",
+    "zzqx wvvk",
+    "",
+)
+COMPILED_TOLERANCE = 1e-9  # probabilities; the compiled path differs from the model's by rounding (~1e-16)
+
+log = get_logger("serving.runtime")
 
 
 @dataclass
@@ -32,6 +48,7 @@ class ModelRuntime:
     model_version: str
     manifest_digest: str | None
     vocabulary: frozenset[str] | None = None
+    inference_path: str = "model"
     ready: bool = False
 
     @property
@@ -66,6 +83,27 @@ class ModelRuntime:
         return results
 
 
+def attach_compiled_scorer(predictor: Predictor) -> str:
+    """Serve a TF-IDF family through its compiled path when it reproduces the model; returns the path used."""
+    model = predictor.model
+    if not isinstance(model, TfidfClassifier):
+        return "model"  # transformer families already serve through ONNX Runtime
+    try:
+        compiled = CompiledTfidf(model)
+    except NotCompilable as exc:
+        log.warning("compiled path unavailable; serving the model's own path", extra={"reason": str(exc)})
+        return "model"
+    vocabulary = sorted(model_vocabulary(model) or ())
+    probes = [*PROBE_TEXTS, " ".join(vocabulary[:: max(1, len(vocabulary) // 300)])]
+    difference = max_difference(compiled, model, probes)
+    if difference > COMPILED_TOLERANCE:
+        log.warning("compiled path disagrees with the model; serving the model's own path",
+                    extra={"max_difference": difference})  # fmt: skip
+        return "model"
+    predictor.scorer = compiled.predict_proba
+    return f"compiled:{compiled.path}"
+
+
 def load_runtime(model_dir: str | Path, manifest: str | Path | None) -> ModelRuntime:
     """Check the directory against the manifest (when given), load it, and run the self-test."""
     directory = Path(model_dir)
@@ -73,12 +111,14 @@ def load_runtime(model_dir: str | Path, manifest: str | Path | None) -> ModelRun
     card = read_model_card(directory)
     predictor = load_model(directory)
     card_digest = hashlib.sha256((directory / "model.json").read_bytes()).hexdigest()[:12]
+    inference_path = attach_compiled_scorer(predictor)
     runtime = ModelRuntime(
         predictor=predictor,
         card=card,
         model_version=f"{card.get('family', 'model')}@{card_digest}",
         manifest_digest=digest,
         vocabulary=model_vocabulary(predictor.model),
+        inference_path=inference_path,
     )
     runtime.self_test()
     return runtime

@@ -14,9 +14,10 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # the serving image has no pandas; only the pipeline writes Parquet
+    import pandas as pd
 
 
 @contextlib.contextmanager

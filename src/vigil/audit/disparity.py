@@ -64,6 +64,8 @@ def disparity(
     worst = int(candidates[np.argmin(point[candidates])])
     pairs = compared * (compared - 1) // 2
     level = 1.0 - (1.0 - confidence) / (pairs * family_size)
+    gap_low: float | np.ndarray
+    gap_high: float | np.ndarray
     if proportion is None:
         gap_low, gap_high = percentile_interval(samples[:, best] - samples[:, worst], level)
     else:

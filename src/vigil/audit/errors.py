@@ -77,6 +77,6 @@ def error_analysis(
     return {
         "n_errors": int((truth != predicted).sum()),
         "error_rate": rounded((truth != predicted).mean()),
-        "confused_pairs": confused_pairs(truth, predicted, labels, top_pairs),
+        "confused_pairs": confused_pairs(truth.tolist(), predicted.tolist(), labels, top_pairs),
         "worst_cohorts": worst_cohorts(fairness, recall, top_cohorts),
     }

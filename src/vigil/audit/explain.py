@@ -124,19 +124,21 @@ def _explain_linear(
 ) -> dict[str, Any]:
     explainer = LinearExplainer(model)
     index = {label: i for i, label in enumerate(model.classes_)}
-    entries, residuals, char_shares = [], [], []
+    entries: list[dict[str, Any]] = []
+    residuals: list[float] = []
+    char_shares: list[float] = []
     for _, row in local.iterrows():
         predicted, true = index[row["y_pred"]], index.get(row["y_true"])
         targets = [predicted] + ([true] if true is not None and true != predicted else [])
         attribution = explainer.attribute(row[TEXT], targets)
         residuals.extend(abs(v) for v in attribution.residual.values())
         char_shares.append(attribution.char_share)
-        true_weights = attribution.weights[true] if len(targets) > 1 else None
+        true_weights = attribution.weights[true] if true is not None and len(targets) > 1 else None
         entries.append(_local_entry(row, attribution.words, attribution.weights[predicted], true_weights))
     reference = explainer.top_tokens(explainer.coef, config.top_tokens)
-    texts, labels, weights = train
+    texts, train_labels, weights = train
     features = model.features(list(texts))
-    labels = np.asarray(list(labels))
+    labels = np.asarray(list(train_labels))
     rng = np.random.default_rng(config.seed)
     draws = [rng.integers(0, len(labels), len(labels)) for _ in range(config.stability_resamples)]
     # One refit is a full solver run (~10 s for the default model on 2 cores): use every core.

@@ -139,7 +139,7 @@ def _metric_functions(labels: Sequence[str]) -> dict[str, Any]:
 
 
 def _point_estimates(
-    y_true: np.ndarray, y_pred: np.ndarray, groups: np.ndarray, names: list[str], labels: Sequence[str]
+    y_true: np.ndarray, y_pred: np.ndarray, groups: np.ndarray, names: Sequence[Any], labels: Sequence[str]
 ) -> pd.DataFrame:
     """MetricFrame ``by_group`` reindexed to ``names`` (one row per group, one column per metric)."""
     frame = MetricFrame(

@@ -14,7 +14,7 @@ logit before temperature scaling.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -23,6 +23,9 @@ import numpy as np
 from scipy import sparse
 
 from vigil.audit.tokens import words
+
+# Feature column -> a word's share of that column's occurrences.
+Shares = defaultdict[int, float]
 
 
 class LinearTextModel(Protocol):
@@ -53,13 +56,18 @@ class WordAttribution:
     char_share: float  # share of |contribution| from character n-grams
 
 
-def _word_block_occurrences(text_words: list[str], vectorizer: Any, offset: int) -> list[Counter[int]]:
+def _accumulate(target: Shares, source: Shares) -> None:
+    for column, share in source.items():
+        target[column] += share
+
+
+def _word_block_occurrences(text_words: list[str], vectorizer: Any, offset: int) -> list[Shares]:
     """Per word: how much of each word n-gram feature it produced (a bigram gives 1/2 to each word)."""
     preprocess, tokenize = vectorizer.build_preprocessor(), vectorizer.build_tokenizer()
     sequence = [(token, i) for i, word in enumerate(text_words) for token in tokenize(preprocess(word))]
     low, high = vectorizer.ngram_range
     vocabulary = vectorizer.vocabulary_
-    occurrences: list[Counter[int]] = [Counter() for _ in text_words]
+    occurrences: list[Shares] = [Shares(float) for _ in text_words]
     for n in range(low, high + 1):
         for start in range(len(sequence) - n + 1):
             gram = sequence[start : start + n]
@@ -71,12 +79,12 @@ def _word_block_occurrences(text_words: list[str], vectorizer: Any, offset: int)
     return occurrences
 
 
-def _char_block_occurrences(text_words: list[str], vectorizer: Any, offset: int) -> list[Counter[int]]:
+def _char_block_occurrences(text_words: list[str], vectorizer: Any, offset: int) -> list[Shares]:
     """Per word: the character n-gram features it produced (char_wb n-grams never cross words)."""
     analyze, vocabulary = vectorizer.build_analyzer(), vectorizer.vocabulary_
-    occurrences: list[Counter[int]] = []
+    occurrences: list[Shares] = []
     for word in text_words:
-        counter: Counter[int] = Counter()
+        counter: Shares = Shares(float)
         for gram in analyze(word):
             column = vocabulary.get(gram)
             if column is not None:
@@ -105,7 +113,7 @@ class LinearExplainer:
         text_words = words(text)
         row = self.model.features([text])
         columns, values = row.indices, row.data
-        occurrences: list[Counter[int]] = [Counter() for _ in text_words]
+        occurrences: list[Shares] = [Shares(float) for _ in text_words]
         for _, vectorizer, offset in self.blocks:
             block = (
                 _word_block_occurrences(text_words, vectorizer, offset)
@@ -113,10 +121,10 @@ class LinearExplainer:
                 else _char_block_occurrences(text_words, vectorizer, offset)
             )
             for target, source in zip(occurrences, block, strict=True):
-                target.update(source)
-        totals: Counter[int] = Counter()
+                _accumulate(target, source)
+        totals: Shares = Shares(float)
         for counter in occurrences:
-            totals.update(counter)
+            _accumulate(totals, counter)
         weights: dict[int, np.ndarray] = {}
         residual: dict[int, float] = {}
         for k in class_indices:

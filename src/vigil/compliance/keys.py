@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,7 +109,7 @@ def _check_pair(key: SigningKey, certificate: x509.Certificate, source: str) -> 
         raise VigilError(f"{source}: the private key does not match the certificate's public key")
 
 
-def dev_keys_mode(environ: dict[str, str] | None = None) -> str:
+def dev_keys_mode(environ: Mapping[str, str] | None = None) -> str:
     """``create`` | ``use`` | ``never`` from ``VIGIL_DEV_KEYS`` (``never`` by default under CI)."""
     env = os.environ if environ is None else environ
     default = "never" if env.get("CI", "").lower() in {"1", "true", "yes"} else "create"

@@ -51,7 +51,7 @@ TOOLS = (
 )
 
 
-def _output_paths(entries: Iterable[Any]) -> list[str]:
+def _output_paths(entries: Iterable[Any] | None) -> list[str]:
     paths = []
     for entry in entries or []:
         if isinstance(entry, str):

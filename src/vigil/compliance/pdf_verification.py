@@ -154,7 +154,7 @@ def verify_pdf(data: bytes, trust: list[x509.Certificate]) -> PdfSignatureReport
     if not status.trusted:
         problems.append("signer is not trusted (not the pinned certificate or not issued by it)")
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        problems.append(f"coverage is {status.coverage.name}, not ENTIRE_FILE")
+        problems.append(f"coverage is {status.coverage.name if status.coverage else 'unknown'}, not ENTIRE_FILE")
     if status.docmdp_ok is False:
         problems.append("changes after signing violate the certification (DocMDP) permissions")
     return PdfSignatureReport(

@@ -22,8 +22,8 @@ def predictions_table(
     test: pd.DataFrame, proba: np.ndarray, labels: list[str], predicted: Sequence[str], group_columns: Sequence[str]
 ) -> pd.DataFrame:
     """``confidence`` is the probability of the predicted label (the decision may not be the arg-max)."""
-    index = {label: i for i, label in enumerate(labels)}
-    confidence = proba[np.arange(len(predicted)), [index[p] for p in predicted]]
+    column_of = {label: i for i, label in enumerate(labels)}
+    confidence = proba[np.arange(len(predicted)), [column_of[p] for p in predicted]]
     table = pd.DataFrame(
         {
             RECORD_ID: test[RECORD_ID].to_numpy(),

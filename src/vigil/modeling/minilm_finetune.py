@@ -43,7 +43,7 @@ def length_grouped_batches(lengths: Sequence[int], batch_size: int, window: int,
     """Shuffled batches of similar-length examples (less padding, still random across epochs)."""
     order = rng.permutation(len(lengths))
     span = batch_size * max(1, window)
-    batches = []
+    batches: list[list[int]] = []
     for start in range(0, len(order), span):
         chunk = sorted(order[start : start + span], key=lambda i: lengths[i])
         batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
@@ -116,6 +116,7 @@ class MiniLMFinetune(OnnxFamily):
                 for start in range(0, len(order), p["batch_size"] * 2):
                     rows = order[start : start + p["batch_size"] * 2]
                     predicted[rows] = logits_of([val_encodings[i] for i in rows]).argmax(dim=1).numpy()
+            assert validation is not None  # only called when there is a validation split
             truth = [index.get(str(label), -1) for label in validation[1]]
             return float(f1_score(truth, predicted, labels=list(range(len(self.classes_))), average="macro"))
 

@@ -42,7 +42,7 @@ def export_onnx(module: Any, example: dict[str, Any], input_names: list[str], ou
         torch.onnx.export(
             module,
             tuple(example[name] for name in input_names),
-            buffer,
+            buffer,  # type: ignore[arg-type]  # torch.onnx.export writes to file-like objects too
             input_names=input_names,
             output_names=[output_name],
             dynamic_axes={**{name: _AXES for name in input_names}, output_name: {0: "batch"}},

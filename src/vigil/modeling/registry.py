@@ -25,7 +25,7 @@ def model_families() -> list[str]:
     return sorted(_FAMILIES)
 
 
-def family_class(name: str) -> type:
+def family_class(name: str) -> type[Any]:
     try:
         module_name, class_name = _FAMILIES[name].split(":")
     except KeyError:

@@ -67,7 +67,7 @@ class ScrubConfig:
         for entity in ops:
             if entity not in entities:
                 raise VigilError(f"params.yaml: scrub.operators.{entity}: not in scrub.entities")
-        operators = {e: ops.get(e, default) for e in entities}
+        operators = {e: str(ops.get(e, default)) for e in entities}
         for entity, op in operators.items():
             if op not in OPERATORS:
                 raise VigilError(

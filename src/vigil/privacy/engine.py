@@ -125,7 +125,7 @@ def _scrub_recognizers(config: ScrubConfig) -> list[EntityRecognizer]:
 
 def scrub_recognizer_names(config: ScrubConfig) -> list[str]:
     """Names of the recognizers the scrubber registers (for the report), without loading spaCy."""
-    return [r.name for r in _registry(config, _scrub_recognizers(config)).recognizers]
+    return [r.name for r in _registry(config, _scrub_recognizers(config)).recognizers]  # type: ignore[has-type]
 
 
 def build_scrub_analyzer(config: ScrubConfig) -> AnalyzerEngine:

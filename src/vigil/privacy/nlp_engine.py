@@ -65,6 +65,8 @@ def model_path(package: str) -> Path:
         module = importlib.import_module(package)
     except ModuleNotFoundError:
         raise VigilError(f"spaCy model package {package!r} is not installed (see pyproject.toml)") from None
+    if module.__file__ is None:
+        raise VigilError(f"spaCy model package {package!r} has no files (a namespace package?)")
     root = Path(module.__file__).parent
     candidates = [p for p in root.iterdir() if p.is_dir() and (p / "config.cfg").exists()]
     return candidates[0] if candidates else root
@@ -95,7 +97,7 @@ class ScopedSpacyNlpEngine(SpacyNlpEngine):
 
     def load(self) -> None:
         nlp = spacy.load(model_path(self.package), exclude=_UNUSED_COMPONENTS)
-        self.nlp = {self.language: nlp}
+        self.nlp = {self.language: nlp}  # type: ignore[assignment]  # presidio declares it None until loaded
         self._stop_words = frozenset(nlp.Defaults.stop_words)
 
     def is_stopword(self, word: str, language: str) -> bool:
@@ -120,10 +122,10 @@ class ScopedSpacyNlpEngine(SpacyNlpEngine):
     def process_text(self, text: str, language: str) -> NlpArtifacts:
         return next(iter(self.process_batch([text], language)))[1]
 
-    def process_batch(
+    def process_batch(  # type: ignore[override]  # same call shape; narrower types than presidio's union
         self, texts: Iterable[str], language: str, batch_size: int = 0, n_process: int = 1, **kwargs
     ) -> Iterator[tuple[str, NlpArtifacts]]:
-        nlp = self.nlp[language]
+        nlp = self.nlp[language]  # type: ignore[index]
         texts = list(texts)
         docs = list(nlp.tokenizer.pipe(texts, batch_size=batch_size or self.batch_size))
         selected = [i for i, text in enumerate(texts) if needs_ner(text, self.ner_scope)]

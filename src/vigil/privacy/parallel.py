@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -120,7 +121,7 @@ def scrub_parquet(
         if writer is None:  # empty input: still a valid, empty Parquet file with the input schema
             pq.write_table(reader.schema_arrow.empty_table(), staged)
     with atomic_path(vault_target) as staged_vault:
-        columns = list(zip(*vault_rows, strict=True)) if vault_rows else [[] for _ in VAULT_SCHEMA]
+        columns: list[Sequence[Any]] = list(zip(*vault_rows, strict=True)) if vault_rows else [[] for _ in VAULT_SCHEMA]
         pq.write_table(
             pa.Table.from_arrays(
                 [pa.array(c, type=f.type) for c, f in zip(columns, VAULT_SCHEMA, strict=True)], schema=VAULT_SCHEMA

@@ -47,7 +47,7 @@ def residual_scan(recognizers: list[EntityRecognizer], config: ScrubConfig, text
         found = [
             result
             for recognizer in recognizers
-            for result in recognizer.analyze(blanked, entities, None)
+            for result in recognizer.analyze(blanked, entities, None)  # type: ignore[arg-type]  # pattern recognizers need no NLP
             if result.score >= config.residual_score_threshold
         ]
         if found:

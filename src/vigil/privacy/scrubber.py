@@ -63,7 +63,7 @@ class Scrubber:
         """
         engine = self.analyzer.nlp_engine
         results = []
-        with engine.nlp[self.config.language].memory_zone():
+        with engine.nlp[self.config.language].memory_zone():  # type: ignore[attr-defined]  # our SpacyNlpEngine
             for text, artifacts in engine.process_batch(texts, self.config.language):
                 results.append(
                     self.analyzer.analyze(
@@ -85,7 +85,7 @@ class Scrubber:
             self._pending.clear()
             result = self.anonymizer.anonymize(
                 text,
-                findings,
+                findings,  # type: ignore[arg-type]  # analyzer results; the anonymizer reads the same fields
                 operators=self._operators,
                 conflict_resolution=ConflictResolutionStrategy.REMOVE_INTERSECTIONS,
             )
@@ -101,6 +101,7 @@ class Scrubber:
                     for i in result.items
                     if i.operator == "custom" and self.config.operators[i.entity_type] == "encrypt"
                 ]
+                assert self._encryption_key is not None  # encrypted items exist only when a key was loaded
                 for item, (entity, value) in zip(encrypted, self._pending, strict=True):
                     out.vault.append(
                         VaultEntry(row, entity, item.start, item.end, encrypt_value(self._encryption_key, value))

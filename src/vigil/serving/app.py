@@ -35,7 +35,7 @@ from vigil.serving.settings import ServeSettings
 from vigil.serving.telemetry import make_telemetry
 
 TextScrubber = Callable[[list[str]], list[str]]
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "malformed JSON"},
     401: {"model": ErrorResponse, "description": "missing or wrong API key (when keys are configured)"},
     413: {"model": ErrorResponse, "description": "body, batch or text larger than the service accepts"},

@@ -49,7 +49,7 @@ class MicroBatcher:
         while True:
             jobs = [await self._queue.get()]
             size = len(jobs[0][0])
-            while not self._queue.empty() and size + len(self._queue._queue[0][0]) <= self._max_texts:  # noqa: SLF001
+            while not self._queue.empty() and size + len(self._queue._queue[0][0]) <= self._max_texts:  # type: ignore[attr-defined]  # noqa: SLF001 - peek without taking
                 job = self._queue.get_nowait()
                 jobs.append(job)
                 size += len(job[0])

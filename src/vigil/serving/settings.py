@@ -54,7 +54,8 @@ class ServeSettings:
             if raw:
                 values[name] = raw
         try:
-            settings = cls(**{k: (str(v) if known[k].type == "str" else int(v)) for k, v in values.items()})
+            typed: dict[str, Any] = {k: (str(v) if known[k].type == "str" else int(v)) for k, v in values.items()}
+            settings = cls(**typed)
         except ValueError as exc:
             raise VigilError(f"serve settings: {exc}") from None
         keys = tuple(k.strip() for k in env.get(API_KEYS_ENV, "").split(",") if k.strip())

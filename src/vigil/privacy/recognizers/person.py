@@ -156,6 +156,8 @@ def find_names(text: str) -> list[tuple[int, int, float, str]]:
 class PersonNameRecognizer(EntityRecognizer):
     """Lexicon- and cue-based PERSON recognizer, case-insensitive (complements spaCy NER)."""
 
+    name: str  # set by EntityRecognizer.__init__ (untyped there)
+
     def __init__(self, supported_language: str = "en") -> None:
         super().__init__(
             supported_entities=["PERSON"], supported_language=supported_language, name="PersonNameRecognizer"

@@ -25,7 +25,7 @@ export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
 # write time), poppler-utils (pdfsig/pdftoppm/pdftotext: independent checks of the signed PDF), openssl.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils openssl
 
-.PHONY: run test venv system-deps lock lint clean
+.PHONY: run test venv system-deps lock lint audit image clean
 
 run: system-deps venv
 	dvc repro
@@ -61,8 +61,37 @@ lock:
 	    | sed -E 's/^(torch==[^+]*)\+cpu$$/\1/'; } > requirements.lock
 	rm -rf .lock-venv
 
+# The static checks of .github/workflows/checks.yml (pip-audit needs PyPI's advisory service: make audit).
 lint: venv
-	ruff check src stages tests
+	ruff check src stages tests bench
+	ruff format --check src stages tests bench
+	mypy src
+	bandit -q -r src -lll
+	hadolint Dockerfile
+	check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
+audit: venv
+	pip-audit --strict -r requirements.lock --disable-pip --no-deps
+
+# The serving image from the current model and evidence (after `make run`). Uses docker when a daemon
+# answers, else podman without one (`--isolation chroot`). BASE must be pullable or already local,
+# e.g. make image BASE=localhost/python:3.11-slim on a machine that cannot reach Docker Hub.
+IMAGE ?= vigil-serve:dev
+BASE ?= python:3.11-slim
+VERSION ?= 0.0.0-dev
+PIP_CA ?= $(PIP_CERT)
+image:
+	@test -f models/model/model.json -a -f reports/compliance/manifest.json \
+	  || { echo "image: needs models/model and reports/compliance (run: make run)" >&2; exit 1; }
+	@family=$$(python3 -c "import json; print(json.load(open('models/model/model.json'))['family'])"); \
+	case "$$family" in minilm_*) req=requirements/serve-onnx.txt ;; *) req=requirements/serve.txt ;; esac; \
+	args="--build-arg BASE=$(BASE) --build-arg VERSION=$(VERSION) --build-arg SERVE_REQUIREMENTS=$$req \
+	  --build-arg GIT_SHA=$$(git rev-parse HEAD) \
+	  --build-arg MANIFEST_DIGEST=$$(sha256sum reports/compliance/manifest.json | cut -d' ' -f1)"; \
+	if [ -n "$(PIP_CA)" ] && [ -f "$(PIP_CA)" ]; then args="$$args --secret id=pip_ca,src=$(PIP_CA)"; fi; \
+	if command -v docker >/dev/null && docker info >/dev/null 2>&1; then docker build $$args -t $(IMAGE) .; \
+	elif command -v podman >/dev/null; then podman build --isolation chroot --format docker $$args -t $(IMAGE) .; \
+	else echo "image: needs docker with a running daemon, or podman (apt-get install podman)" >&2; exit 1; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,257 @@
+"""The GitHub workflows and the Dockerfile, checked offline: schema, hadolint, and the invariants that matter."""
+
+from __future__ import annotations
+
+import copy
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import REPO_ROOT, VENV_BIN
+from workflow_rules import violations
+
+WORKFLOWS = REPO_ROOT / ".github" / "workflows"
+DOCKERFILE = REPO_ROOT / "Dockerfile"
+
+
+def load(name: str) -> dict[str, Any]:
+    return yaml.safe_load((WORKFLOWS / name).read_text())
+
+
+def triggers(workflow: dict[str, Any]) -> dict[str, Any]:
+    return workflow.get("on") or workflow[True]  # YAML 1.1 reads the bare key `on` as True
+
+
+def scripts(workflow: dict[str, Any]) -> str:
+    return "\n".join(str(s.get("run", "")) for job in workflow["jobs"].values() for s in job["steps"])
+
+
+def uses(workflow: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {s["uses"].split("@")[0]: s for job in workflow["jobs"].values() for s in job["steps"] if "uses" in s}
+
+
+def command_at(run: str, command: str) -> int:
+    """Offset of the first line that runs ``command`` (not a mention inside a message)."""
+    match = re.search(rf"(?m)^\s*{re.escape(command)}\b", run)
+    assert match, f"no line runs {command!r}"
+    return match.start()
+
+
+def check_jsonschema(*paths: Path) -> subprocess.CompletedProcess:
+    command = [str(VENV_BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, paths)]
+    return subprocess.run(command, capture_output=True, text=True)
+
+
+def hadolint(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(VENV_BIN / "hadolint"), str(path)], capture_output=True, text=True)
+
+
+# -- schema --------------------------------------------------------------------------------------
+
+
+def test_every_workflow_matches_the_github_workflow_schema():
+    files = sorted(WORKFLOWS.glob("*.yml"))
+    assert {f.name for f in files} >= {"pr.yml", "main.yml", "checks.yml"}
+    result = check_jsonschema(*files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda wf: wf["jobs"]["experiment"].pop("runs-on"),
+        lambda wf: wf["jobs"]["experiment"]["steps"][0].update({"uses": "actions/checkout@v4", "run": "echo both"}),
+        lambda wf: wf.update({"concurrency": {"cancel-in-progress": "sometimes"}}),
+        lambda wf: wf["jobs"]["experiment"].update({"timeout-minutes": "ninety"}),
+    ],
+    ids=["no-runs-on", "uses-and-run", "bad-concurrency", "bad-timeout"],
+)
+def test_a_broken_workflow_is_rejected_by_the_schema(tmp_path: Path, breakage):
+    workflow = load("pr.yml")
+    breakage(workflow)
+    broken = tmp_path / "broken.yml"
+    broken.write_text(yaml.safe_dump(workflow, sort_keys=False).replace("true:", "on:", 1))
+    result = check_jsonschema(broken)
+    assert result.returncode != 0 and "broken.yml" in result.stdout
+
+
+# -- invariants ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["pr.yml", "main.yml", "checks.yml"])
+def test_workflows_keep_the_invariants(name: str):
+    assert violations(load(name)) == []
+
+
+def _pr_step(workflow: dict[str, Any], pattern: str) -> dict[str, Any]:
+    return next(s for s in workflow["jobs"]["experiment"]["steps"] if re.search(pattern, str(s.get("run", ""))))
+
+
+@pytest.mark.parametrize(
+    ("breakage", "expected"),
+    [
+        (lambda wf: _pr_step(wf, "cml comment").update(run="cml comment create --target pr c.md"), "--no-publish"),
+        (lambda wf: _pr_step(wf, "cml comment").update(run="cml publish plot.png --md"), "third-party"),
+        (lambda wf: _pr_step(wf, "vigil gate").update(run="echo skipped"), "before (or without)"),
+        (
+            lambda wf: _pr_step(wf, "dvc repro").update(run='echo "${{ github.event.pull_request.title }}"'),
+            "untrusted context",
+        ),
+        (lambda wf: _pr_step(wf, "dvc repro").update(run="echo ${{ secrets.KEY }}"), "secret interpolated"),
+        (lambda wf: _pr_step(wf, "dvc repro").update(run='echo "$VIGIL_SIGNING_KEY"'), "prints secret"),
+        (lambda wf: _pr_step(wf, "dvc repro").update(run="set -x\ndvc repro"), "set -x"),
+        (lambda wf: wf.pop("permissions"), "permissions"),
+    ],
+    ids=["cml-publishes", "cml-publish", "no-gate", "injection", "secret-in-run", "secret-echoed", "set-x", "perms"],
+)
+def test_a_workflow_breaking_an_invariant_is_rejected(breakage, expected: str):
+    workflow = copy.deepcopy(load("pr.yml"))
+    breakage(workflow)
+    found = violations(workflow)
+    assert any(expected in problem for problem in found), found
+
+
+def test_pr_workflow_reproduces_gates_diffs_and_comments():
+    workflow = load("pr.yml")
+    assert "pull_request" in triggers(workflow)
+    assert "github.event.pull_request.number" in workflow["concurrency"]["group"]
+    assert workflow["concurrency"]["cancel-in-progress"] is True
+    assert uses(workflow)["actions/checkout"]["with"]["fetch-depth"] == 0
+    assert uses(workflow)["actions/setup-python"]["with"]["cache"] == "pip"
+    run = scripts(workflow)
+    order = ["make venv", "dvc pull", "dvc repro", "vigil gate", "dvc metrics diff", "dvc params diff"]
+    positions = [command_at(run, command) for command in order]
+    assert positions == sorted(positions)
+    assert "--md" in run and "dvc plots diff" in run and "cml comment create --target pr" in run
+    assert '--watermark-title "vigil-compliance" --update --no-publish' in run
+    artifact = uses(workflow)["actions/upload-artifact"]["with"]["path"]
+    assert "reports/compliance/" in artifact and "plots-diff/" in artifact
+    assert "iterative/setup-cml" in uses(workflow)
+    comment = _pr_step(workflow, "cml comment")
+    assert comment["if"].startswith("always()")  # reviewers see the verdict even when the gate fails the job
+    assert "steps.evidence.outputs.artifact-url" in comment["env"]["EVIDENCE_URL"]
+
+
+def test_main_workflow_releases_image_sbom_and_evidence():
+    workflow = load("main.yml")
+    assert triggers(workflow)["push"]["branches"] == ["main"] and triggers(workflow)["push"]["tags"]
+    run = scripts(workflow)
+    assert command_at(run, "dvc repro") < command_at(run, "vigil verify") < command_at(run, "dvc push")
+    steps = uses(workflow)
+    build = steps["docker/build-push-action"]["with"]
+    assert build["push"] is True and build["file"] == "Dockerfile"
+    assert "GIT_SHA=${{ github.sha }}" in build["build-args"] and "MANIFEST_DIGEST=" in build["build-args"]
+    meta = steps["docker/metadata-action"]["with"]
+    assert "type=sha" in meta["tags"] and "type=semver" in meta["tags"] and "manifest.digest" in meta["labels"]
+    assert workflow["env"]["IMAGE"].startswith("ghcr.io/")
+    assert steps["anchore/sbom-action"]["with"]["format"] == "cyclonedx-json"
+    release = next(s for s in workflow["jobs"]["release"]["steps"] if "gh release create" in str(s.get("run", "")))
+    assert release["if"] == "startsWith(github.ref, 'refs/tags/v')"
+    for asset in ("compliance.pdf", "manifest.json", "manifest.sig", "sbom.cdx.json"):
+        assert asset in release["run"]
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+
+
+def test_checks_workflow_runs_tests_with_coverage_and_the_linters():
+    run = scripts(load("checks.yml"))
+    assert re.search(r"--cov-fail-under[= ]80", run)
+    for tool in ("ruff check", "mypy", "bandit", "pip-audit", "hadolint"):
+        assert tool in run, tool
+    assert re.search(r"bandit .*(-lll|--severity-level high)", run)
+
+
+# -- Dockerfile ----------------------------------------------------------------------------------
+
+
+def test_dockerfile_passes_hadolint():
+    result = hadolint(DOCKERFILE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_careless_dockerfile_is_rejected_by_hadolint(tmp_path: Path):
+    careless = tmp_path / "Dockerfile"
+    careless.write_text("FROM python:latest\nRUN apt-get update && apt-get install -y curl\nRUN pip install x\n")
+    result = hadolint(careless)
+    assert result.returncode != 0 and "DL3007" in result.stdout  # `latest` tag, among others
+
+
+def _stages(text: str) -> list[str]:
+    return re.split(r"(?m)^FROM ", text)[1:]
+
+
+def test_dockerfile_is_multi_stage_non_root_with_a_healthcheck():
+    text = DOCKERFILE.read_text()
+    stages = _stages(text)
+    assert len(stages) >= 2 and all(stage.startswith("${BASE}") for stage in stages)
+    assert re.search(r"(?m)^ARG BASE=python:3\.11-slim$", text) and re.search(r"(?m)^ARG VERSION=", text)
+    final = stages[-1]
+    user = re.findall(r"(?m)^USER (\S+)", final)
+    assert user and user[-1].split(":")[0] not in {"root", "0"}
+    assert re.search(r"(?m)^HEALTHCHECK .*\n?.*127\.0\.0\.1:8000/health", final)
+    assert "pip install" not in final and not re.search(r"apt-get install|build-essential|gcc", final)
+    assert re.search(r'ENTRYPOINT \["vigil", "serve"', final)
+    copied = re.findall(r"(?m)^COPY (?!--from)(.+)$", final)
+    sources = {part for line in copied for part in line.split()[:-1]}
+    assert sources == {
+        "params.yaml",
+        "models/model/",
+        "reports/compliance/manifest.json",
+        "reports/compliance/manifest.sig",
+        "reports/compliance/signer.pem",
+    }
+    assert "io.vigil.manifest.digest" in final and "org.opencontainers.image.revision" in final
+
+
+def test_build_context_keeps_data_keys_and_venv_out(tmp_path: Path):
+    from docker.utils.build import exclude_paths
+
+    tree = [
+        "Dockerfile",
+        "pyproject.toml",
+        "README.md",
+        "requirements.lock",
+        "requirements/serve.txt",
+        "params.yaml",
+        "src/vigil/serving/app.py",
+        "src/vigil/__pycache__/cli.cpython-311.pyc",
+        "models/model/model.json",
+        "models/model/pipeline.joblib",
+        "reports/compliance/manifest.json",
+        "reports/compliance/manifest.sig",
+        "reports/compliance/signer.pem",
+        "reports/compliance/compliance.pdf",
+        "reports/predictions.parquet",
+        "data/raw/notes.csv",
+        "data/interim/scrubbed.parquet",
+        "data/processed/train.parquet",
+        "data/monitoring/predictions-1.jsonl",
+        ".vigil/dev-signing-key.pem",
+        ".venv/bin/python",
+        ".dvc/cache/files/md5/ab/cdef",
+        ".git/config",
+        "tests/test_serving.py",
+    ]
+    for name in tree:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    patterns = [line.strip() for line in (REPO_ROOT / ".dockerignore").read_text().splitlines()]
+    included = {p.replace("\\", "/") for p in exclude_paths(str(tmp_path), [p for p in patterns if p and p[0] != "#"])}
+    files = {p for p in included if (tmp_path / p).is_file()}
+    assert files == {
+        "Dockerfile",
+        "pyproject.toml",
+        "README.md",
+        "requirements.lock",
+        "requirements/serve.txt",
+        "params.yaml",
+        "src/vigil/serving/app.py",
+        "models/model/model.json",
+        "models/model/pipeline.joblib",
+        "reports/compliance/manifest.json",
+        "reports/compliance/manifest.sig",
+        "reports/compliance/signer.pem",
+    }

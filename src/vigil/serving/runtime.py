@@ -2,7 +2,7 @@
 
 Loaded once per worker; a self-test prediction at start-up decides readiness,
 so ``/ready`` never reports a model that cannot predict. TF-IDF families are
-served through their compiled path (``vigil.modeling.tfidf_compiled``, about 6x
+served through their compiled path (``vigil.modeling.tfidf_compiled``, about 4.6x
 faster for one note) only after it reproduces the model's own probabilities on
 probe texts at start-up; otherwise the model's own path serves and the log says why.
 """

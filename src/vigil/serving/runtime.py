@@ -19,7 +19,7 @@ import numpy as np
 
 from vigil.errors import VigilError
 from vigil.log import get_logger
-from vigil.modeling.artifact import load_model, read_model_card
+from vigil.modeling.artifact import load_model
 from vigil.modeling.predictor import Predictor
 from vigil.modeling.tfidf import TfidfClassifier
 from vigil.modeling.tfidf_compiled import CompiledTfidf, NotCompilable, max_difference
@@ -83,7 +83,7 @@ class ModelRuntime:
         return results
 
 
-def attach_compiled_scorer(predictor: Predictor) -> str:
+def attach_compiled_scorer(predictor: Predictor, vocabulary: frozenset[str] | None) -> str:
     """Serve a TF-IDF family through its compiled path when it reproduces the model; returns the path used."""
     model = predictor.model
     if not isinstance(model, TfidfClassifier):
@@ -93,8 +93,8 @@ def attach_compiled_scorer(predictor: Predictor) -> str:
     except NotCompilable as exc:
         log.warning("compiled path unavailable; serving the model's own path", extra={"reason": str(exc)})
         return "model"
-    vocabulary = sorted(model_vocabulary(model) or ())
-    probes = [*PROBE_TEXTS, " ".join(vocabulary[:: max(1, len(vocabulary) // 300)])]
+    words = sorted(vocabulary or ())  # a probe that touches ~300 word columns besides the fixed texts
+    probes = [*PROBE_TEXTS, " ".join(words[:: max(1, len(words) // 300)])]
     difference = max_difference(compiled, model, probes)
     if difference > COMPILED_TOLERANCE:
         log.warning("compiled path disagrees with the model; serving the model's own path",
@@ -108,16 +108,17 @@ def load_runtime(model_dir: str | Path, manifest: str | Path | None) -> ModelRun
     """Check the directory against the manifest (when given), load it, and run the self-test."""
     directory = Path(model_dir)
     digest = check_model_against_manifest(directory, Path(manifest)) if manifest else None
-    card = read_model_card(directory)
     predictor = load_model(directory)
+    card = predictor.card
     card_digest = hashlib.sha256((directory / "model.json").read_bytes()).hexdigest()[:12]
-    inference_path = attach_compiled_scorer(predictor)
+    vocabulary = model_vocabulary(predictor.model)
+    inference_path = attach_compiled_scorer(predictor, vocabulary)
     runtime = ModelRuntime(
         predictor=predictor,
         card=card,
         model_version=f"{card.get('family', 'model')}@{card_digest}",
         manifest_digest=digest,
-        vocabulary=model_vocabulary(predictor.model),
+        vocabulary=vocabulary,
         inference_path=inference_path,
     )
     runtime.self_test()

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from conftest import tfidf_params
-from vigil.checksums import is_valid_cnpj, is_valid_cpf, is_valid_luhn, is_valid_vin_check_digit
+from vigil.check_digits import is_valid_cnpj, is_valid_cpf, is_valid_luhn, is_valid_vin_check_digit
 from vigil.data.profile import profile_dataset
 from vigil.data.split import stratified_split
 from vigil.data.synthetic import SyntheticConfig, generate

@@ -13,7 +13,7 @@ import random
 import string
 import unicodedata
 
-from vigil.checksums import (
+from vigil.check_digits import (
     VIN_ALPHABET,
     cnpj_check_digits,
     cpf_check_digits,

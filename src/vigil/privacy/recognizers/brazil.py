@@ -11,7 +11,7 @@ import re
 
 from presidio_analyzer import Pattern
 
-from vigil.checksums import is_valid_cnpj, is_valid_cpf
+from vigil.check_digits import is_valid_cnpj, is_valid_cpf
 from vigil.privacy.recognizers.base import DeclaredPatternRecognizer
 
 # ANATEL area codes (DDD) in use; anything else is not a Brazilian phone number.

@@ -18,7 +18,7 @@ import re
 from presidio_analyzer import Pattern, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from vigil.checksums import is_valid_vin_check_digit
+from vigil.check_digits import is_valid_vin_check_digit
 from vigil.privacy.recognizers.base import DeclaredPatternRecognizer
 
 

@@ -1,4 +1,4 @@
-from vigil.checksums import (
+from vigil.check_digits import (
     cnpj_check_digits,
     cpf_check_digits,
     is_valid_cnpj,

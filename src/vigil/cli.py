@@ -222,6 +222,31 @@ def _drift(args: argparse.Namespace) -> int:
     return 1 if report["verdict"] == "drift" else 0
 
 
+def _reproduce(args: argparse.Namespace) -> int:
+    """Re-run locked stages here and say whether the committed outputs were reproduced (exit 1 = different)."""
+    from vigil.io import write_json
+    from vigil.reproducibility import reproduce, summary
+
+    result = summary(reproduce(Path(args.repo), args.stages, rev=args.rev, tolerance=args.tolerance))
+    for stage in result["stages"]:
+        print(
+            f"{stage['stage']:<10} {stage['verdict']:<24} largest probability difference "
+            f"{stage['largest_probability_difference']:.3g}, metric {stage['largest_metric_difference']:.3g}"
+        )
+        for output in stage["outputs"]:
+            if output["verdict"] != "identical":
+                print(f"  {output['path']}: {output['verdict']} ({output['detail']})")
+        if stage["error"]:
+            print(f"  {stage['error']}")
+    machine = result["machine"]
+    print(
+        f"overall: {result['verdict']} (here: {machine['processor']}, BLAS kernel {', '.join(machine['blas_kernels'])})"
+    )
+    if args.json:
+        write_json(args.json, result)
+    return 1 if result["verdict"] == "different" else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vigil", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"vigil {__version__}")
@@ -311,6 +336,18 @@ def build_parser() -> argparse.ArgumentParser:
     drift.add_argument("--params", default="params.yaml", help="params file with monitoring.drift thresholds")
     drift.add_argument("--out", default="reports/drift.json")
     drift.set_defaults(handler=_drift)
+
+    again = commands.add_parser(
+        "reproduce", help="re-run locked stages and compare with dvc.lock: identical, within tolerance, different"
+    )
+    again.add_argument("stages", nargs="*", help="stages to re-run (default: all but report)")
+    again.add_argument("--rev", default="HEAD", help="commit whose dvc.lock is checked (default: HEAD)")
+    again.add_argument("--repo", default=".", help="repository root (default: current directory)")
+    again.add_argument(
+        "--tolerance", type=float, default=1e-6, help="largest absolute difference of a probability or metric"
+    )
+    again.add_argument("--json", help="also write the result here as JSON")
+    again.set_defaults(handler=_reproduce)
     return parser
 
 

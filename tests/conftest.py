@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -112,12 +113,6 @@ def make_pipeline_repo(root: Path, overrides: list[str], extra_files: dict[str, 
     return repo
 
 
-@pytest.fixture
-def small_pipeline_repo(tmp_path: Path) -> Path:
-    """Pipeline repo on 900 synthetic records (seconds instead of a minute)."""
-    return make_pipeline_repo(tmp_path, ["data.synthetic.n_records=900"])
-
-
 def tfidf_params(**overrides) -> dict:
     """The committed default model config (params/model/tfidf_logreg.yaml), sized down for quick tests."""
     import yaml
@@ -127,15 +122,38 @@ def tfidf_params(**overrides) -> dict:
     return config
 
 
+@dataclass(frozen=True)
+class BaselineRun:
+    """The suite's one full pipeline run: the repo, and what its first `dvc repro` printed."""
+
+    repo: Path
+    first_repro_stdout: str
+
+
 @pytest.fixture(scope="session")
-def evidence_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def baseline_run(tmp_path_factory: pytest.TempPathFactory) -> BaselineRun:
     """One pipeline run (900 records) with its signed evidence pushed to the local remote and committed.
 
-    Shared by the evidence and retrieval tests; tests that change anything work on a copy.
+    Built once per test session: every test that needs a finished pipeline reads this one
+    (read-only) or works on a copy of it (``pipeline_copy``), instead of rebuilding it.
     """
-    repo = make_pipeline_repo(tmp_path_factory.mktemp("evidence"), ["data.synthetic.n_records=900"])
-    run(["dvc", "repro"], repo)
+    repo = make_pipeline_repo(tmp_path_factory.mktemp("baseline"), ["data.synthetic.n_records=900"])
+    first = run(["dvc", "repro"], repo)
     run(["dvc", "push"], repo)
     run(["git", "add", "-A"], repo)
     run(["git", "commit", "-qm", "results of the run"], repo)
+    return BaselineRun(repo, first.stdout)
+
+
+@pytest.fixture(scope="session")
+def evidence_repo(baseline_run: BaselineRun) -> Path:
+    """The baseline repo, for tests that only read its outputs and evidence."""
+    return baseline_run.repo
+
+
+@pytest.fixture
+def pipeline_copy(evidence_repo: Path, tmp_path: Path) -> Path:
+    """A private copy of the baseline repo (outputs, cache, local remote, git history) to change freely."""
+    repo = tmp_path / "repo"
+    shutil.copytree(evidence_repo, repo, symlinks=True)
     return repo

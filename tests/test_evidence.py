@@ -178,12 +178,16 @@ def test_every_single_byte_change_in_the_pdf_is_detected(evidence_repo: Path, tm
     assert len(positions) >= 200 and all(len(offsets) >= 9 for offsets in regions.values())
     assert all(c.ok for c in verify_evidence(tree))
 
+    # The manifest's SHA-256 of the PDF fails on any changed byte; one flip shows the whole tree says so.
+    pdf_path.write_bytes(_flip(original, positions[len(positions) // 2]))
+    whole = verify_evidence(tree)
+    assert not all(c.ok for c in whole) and any("compliance.pdf" in c.detail for c in whole if not c.ok)
+
+    # The PDF's own signature must catch every flip too, without the manifest (a PDF travels alone).
     undetected = []
     for position in positions:
         pdf_path.write_bytes(_flip(original, position))
-        alone = verify_evidence(pdf_path, [certificate])  # the PDF's own signature, no manifest
-        whole = verify_evidence(tree)  # PDF signature + manifest hash
-        if all(c.ok for c in alone) or all(c.ok for c in whole):
+        if all(c.ok for c in verify_evidence(pdf_path, [certificate])):
             region = next(name for name, offsets in regions.items() if position in offsets)
             undetected.append((region, position))
     pdf_path.write_bytes(original)

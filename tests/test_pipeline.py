@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import SHARED_DATA, make_pipeline_repo, requires_shared_data, run
+from conftest import SHARED_DATA, BaselineRun, make_pipeline_repo, requires_shared_data, run
 
 pytestmark = pytest.mark.slow
 
@@ -21,11 +21,10 @@ def _metrics(repo: Path) -> dict:
     return json.loads((repo / "reports" / "metrics.json").read_text())
 
 
-def test_repro_builds_everything_then_is_a_clean_noop(small_pipeline_repo: Path):
-    repo = small_pipeline_repo
-    first = run(["dvc", "repro"], repo)
+def test_repro_builds_everything_then_is_a_clean_noop(baseline_run: BaselineRun):
+    repo = baseline_run.repo
     for stage in STAGES:
-        assert f"Running stage '{stage}'" in first.stdout
+        assert f"Running stage '{stage}'" in baseline_run.first_repro_stdout
     for output in (
         "data/interim/raw.parquet",
         "data/interim/pii_gold.jsonl",
@@ -79,10 +78,8 @@ def test_repro_builds_everything_then_is_a_clean_noop(small_pipeline_repo: Path)
     assert "up to date" in run(["dvc", "status"], repo).stdout
 
 
-def test_push_pull_through_the_default_local_remote(small_pipeline_repo: Path):
-    repo = small_pipeline_repo
-    run(["dvc", "repro"], repo)
-    run(["dvc", "push"], repo)
+def test_push_pull_through_the_default_local_remote(pipeline_copy: Path):
+    repo = pipeline_copy  # the baseline has run `dvc push`
     assert any((repo / ".dvc-storage").rglob("*")), "local remote should hold the outputs"
     shutil.rmtree(repo / ".dvc" / "cache")
     shutil.rmtree(repo / "models")
@@ -92,11 +89,8 @@ def test_push_pull_through_the_default_local_remote(small_pipeline_repo: Path):
     assert "up to date" in run(["dvc", "status"], repo).stdout
 
 
-def test_experiment_with_a_param_override(small_pipeline_repo: Path):
-    repo = small_pipeline_repo
-    run(["dvc", "repro"], repo)
-    run(["git", "add", "-A"], repo)
-    run(["git", "commit", "-qm", "baseline results"], repo)
+def test_experiment_with_a_param_override(pipeline_copy: Path):
+    repo = pipeline_copy  # baseline results committed
     baseline = _metrics(repo)
     run(["dvc", "exp", "run", "-S", "model.params.C=0.05", "-S", "train.mitigation.method=reweigh"], repo)
     assert "C: 0.05" in (repo / "params.yaml").read_text()
@@ -121,17 +115,14 @@ def _queue_finished(repo: Path, timeout: float) -> str:
     raise AssertionError(f"queue did not finish in {timeout}s:\n{status}")
 
 
-def test_queued_sweep_over_model_families_compares_in_exp_show(tmp_path: Path):
+def test_queued_sweep_over_model_families_compares_in_exp_show(pipeline_copy: Path, tmp_path: Path):
     """The data scientist's loop: queue options, run them, compare; the transformer runs on a tiny BERT."""
     from tiny_bert import build_tiny_bert
     from vigil.data.synthetic import SyntheticConfig, generate
 
     frame, _ = generate(SyntheticConfig(n_records=600, seed=1))
     encoder = build_tiny_bert(tmp_path / "tiny-bert", frame["text"])
-    repo = make_pipeline_repo(tmp_path, ["data.synthetic.n_records=900"])
-    run(["dvc", "repro"], repo)
-    run(["git", "add", "-A"], repo)
-    run(["git", "commit", "-qm", "baseline results"], repo)
+    repo = pipeline_copy  # baseline results committed
     run(["dvc", "exp", "run", "--queue", "-S", "model=tfidf_svm", "-S", "model.params.C=0.5,2"], repo)  # a 2-run sweep
     run(
         [

@@ -154,6 +154,12 @@ def test_main_workflow_releases_image_sbom_and_evidence():
     for asset in ("compliance.pdf", "manifest.json", "manifest.sig", "sbom.cdx.json"):
         assert asset in release["run"]
     assert workflow["concurrency"]["cancel-in-progress"] is False
+    docs = workflow["jobs"]["docs"]
+    assert "mkdocs build --strict" in str(docs["steps"]) and docs["permissions"]["pages"] == "write"
+    assert [s.get("uses", "").split("@")[0] for s in docs["steps"]][-2:] == [
+        "actions/upload-pages-artifact",
+        "actions/deploy-pages",
+    ]
 
 
 def test_checks_workflow_runs_tests_with_coverage_and_the_linters():

@@ -1,6 +1,6 @@
 """Reading the composed ``params.yaml``: the only configuration stages see.
 
-Stages never run Hydra themselves (DESIGN.md, "Configuration"): DVC composes
+Stages never run Hydra themselves (docs/architecture.md, "Configuration"): DVC composes
 ``params/`` into ``params.yaml`` on ``dvc exp run`` and tracks the values each
 stage declared, so a stage reading anything else would escape DVC's tracking.
 """

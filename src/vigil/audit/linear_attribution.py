@@ -17,35 +17,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 from vigil.audit.tokens import words
+from vigil.modeling.capabilities import LinearTextModel
 
 # Feature column -> a word's share of that column's occurrences.
 Shares = defaultdict[int, float]
 
 
-class LinearTextModel(Protocol):
-    """What :class:`~vigil.modeling.tfidf.TfidfClassifier` offers for exact explanations."""
-
-    classes_: list[str]
-
-    def vectorizers(self) -> list[tuple[str, Any]]: ...
-
-    def features(self, texts: Sequence[str]) -> sparse.csr_matrix: ...
-
-    def class_weights(self) -> tuple[np.ndarray, np.ndarray]: ...
-
-    def refit_class_weights(
-        self, features: sparse.csr_matrix, labels: Sequence[str], sample_weight: np.ndarray | None = None
-    ) -> np.ndarray: ...
-
-
 def is_linear(model: object) -> bool:
-    return all(hasattr(model, name) for name in ("vectorizers", "features", "class_weights", "refit_class_weights"))
+    """Whether ``model`` offers exact word attributions (the :class:`LinearTextModel` capability)."""
+    return isinstance(model, LinearTextModel)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Evaluate policy rules against the reports: the verdict of a run.
 
-A missing or null metric is a failure, never a pass (DESIGN.md): a renamed
+A missing or null metric is a failure, never a pass (docs/architecture.md): a renamed
 report key must not silently turn a blocking rule green. The result is
 deterministic (no timestamps) so the ``report`` stage and ``vigil gate`` write
 byte-identical ``reports/policy.json`` files.

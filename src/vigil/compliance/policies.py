@@ -1,6 +1,6 @@
 """Policy files: load ``policies/*.yaml`` into rules, validated against a JSON Schema.
 
-A policy file is the reviewer-facing contract (DESIGN.md "Policies and the
+A policy file is the reviewer-facing contract (docs/architecture.md "Policies and the
 gate"), so a typo in it must stop the gate with the file and the rule named,
 never silently drop a rule. Validation is a published JSON Schema
 (``policy_schema.json``) plus the checks a schema cannot express (unique ids

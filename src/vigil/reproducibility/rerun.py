@@ -224,6 +224,8 @@ def summary(results: Sequence[StageResult]) -> dict[str, Any]:
     """The machine-readable result: overall verdict, largest differences, and where this ran."""
     import platform
 
+    import numpy  # noqa: F401  (loads the BLAS library, so threadpoolctl can name its kernel)
+    import scipy.linalg  # noqa: F401
     from threadpoolctl import threadpool_info
 
     kernels = sorted({str(info.get("architecture")) for info in threadpool_info() if info.get("user_api") == "blas"})

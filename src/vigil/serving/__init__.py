@@ -4,5 +4,5 @@
 ``model_check`` (refuse a model directory that differs from the signed
 manifest), ``runtime`` (the loaded model and one prediction call),
 ``telemetry`` (Prometheus instruments), ``app`` (routes and middleware).
-Imports ``modeling`` and ``privacy`` only (DESIGN.md "Layout").
+Imports ``modeling`` and ``privacy`` only (docs/architecture.md "Layout").
 """

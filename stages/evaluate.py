@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from vigil.contracts import write_report
 from vigil.data.schema import CREATED_AT, LABEL, RECORD_ID, TEXT
 from vigil.evaluation.calibration import reliability_table
 from vigil.evaluation.metrics import classification_metrics
 from vigil.evaluation.plots import confusion_counts, confusion_rows, precision_recall_points, safe_filename
 from vigil.evaluation.predictions import predictions_table
-from vigil.io import atomic_path, write_json, write_parquet
+from vigil.io import atomic_path, write_parquet
 from vigil.log import get_logger
 from vigil.modeling import load_model
 from vigil.params import load_params, require
@@ -22,9 +23,7 @@ from vigil.stage import run_stage
 
 TEST = "data/processed/test.parquet"
 MODEL_DIR = "models/model"
-METRICS = "reports/metrics.json"
 CONFUSION_ROWS = "reports/plots/confusion.csv"
-CONFUSION_MATRIX = "reports/confusion_matrix.json"
 CALIBRATION = "reports/plots/calibration.csv"
 PR_DIR = "reports/plots/precision_recall"
 PREDICTIONS = "reports/predictions.parquet"
@@ -48,8 +47,8 @@ def main() -> None:
     table = predictions_table(test, proba, labels, predicted, groups)
     y_true = table["y_true"].tolist()
     metrics = classification_metrics(y_true, predicted, proba, labels, critical_classes=critical, calibration_bins=bins)
-    write_json(METRICS, metrics)
-    write_json(CONFUSION_MATRIX, confusion_counts(y_true, predicted, labels))
+    write_report("metrics", metrics)
+    write_report("confusion_matrix", confusion_counts(y_true, predicted, labels))
     _write_csv(CONFUSION_ROWS, confusion_rows(y_true, predicted))
     _write_csv(CALIBRATION, reliability_table(y_true, predicted, table["confidence"].to_numpy(), bins))
     with atomic_path(PR_DIR) as staged:

@@ -15,8 +15,9 @@ import pandas as pd
 from vigil.audit.explain import ExplainConfig, explain
 from vigil.audit.mitigation import MitigationOptions, training_weights
 from vigil.audit.plots import explain_plot_tables
+from vigil.contracts import write_report
 from vigil.data.schema import LABEL, TEXT, DataSpec
-from vigil.io import atomic_path, write_json
+from vigil.io import atomic_path
 from vigil.log import get_logger
 from vigil.modeling import load_model
 from vigil.params import load_params, require
@@ -25,7 +26,6 @@ from vigil.stage import run_stage
 MODEL_DIR = "models/model"
 PREDICTIONS = "reports/predictions.parquet"
 TRAIN = "data/processed/train.parquet"
-REPORT = "reports/explain.json"
 PLOTS = "reports/plots/explain"
 
 
@@ -44,7 +44,7 @@ def main() -> None:
         config,
         progress=sys.stderr.isatty(),
     )
-    write_json(REPORT, report)
+    write_report("explain", report)
     with atomic_path(PLOTS) as staged:
         staged.mkdir()
         for name, table in explain_plot_tables(report).items():

@@ -13,13 +13,14 @@ from typing import Any
 import pandas as pd
 
 from vigil.audit.comparison import compare_audits
-from vigil.audit.errors import error_analysis
+from vigil.audit.error_analysis import error_analysis
 from vigil.audit.fairness import FairnessConfig, audit_fairness
 from vigil.audit.mitigation import MitigationOptions
 from vigil.audit.plots import fairness_plot_tables
+from vigil.contracts import write_report
 from vigil.data.schema import LABEL, TEXT, DataSpec
 from vigil.evaluation.predictions import class_labels, predictions_table
-from vigil.io import atomic_path, write_json
+from vigil.io import atomic_path
 from vigil.log import get_logger
 from vigil.modeling.training import TrainingOptions, train_predictor
 from vigil.params import load_params, require
@@ -29,7 +30,6 @@ PREDICTIONS = "reports/predictions.parquet"
 TRAIN = "data/processed/train.parquet"
 VAL = "data/processed/val.parquet"
 TEST = "data/processed/test.parquet"
-REPORT = "reports/fairness.json"
 PLOTS = "reports/plots/fairness"
 
 
@@ -71,7 +71,7 @@ def main() -> None:
         report["mitigation"] = compare_audits(before, report, mitigation.describe())
     else:
         report["mitigation"] = mitigation.describe()
-    write_json(REPORT, report)
+    write_report("fairness", report)
     with atomic_path(PLOTS) as staged:
         staged.mkdir()
         for name, table in fairness_plot_tables(report).items():

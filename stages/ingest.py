@@ -10,19 +10,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from vigil.contracts import write_report
 from vigil.data.dictionary import render_dictionary
 from vigil.data.profile import profile_dataset
 from vigil.data.sources import load_dataset
 from vigil.data.split import min_examples_per_label
 from vigil.hashing import sha256_file
-from vigil.io import write_json, write_jsonl, write_parquet, write_text
+from vigil.io import write_jsonl, write_parquet, write_text
 from vigil.log import get_logger
 from vigil.params import load_params
 from vigil.stage import run_stage
 
 RAW = "data/interim/raw.parquet"
 GOLD_PII = "data/interim/pii_gold.jsonl"
-QUALITY = "reports/data_quality.json"
 DICTIONARY = "reports/data_dictionary.md"
 
 
@@ -47,7 +47,7 @@ def main() -> None:
     dictionary = render_dictionary(dataset.frame, dataset.source_names, dataset.group_columns, str(data.get("name")))
     write_parquet(RAW, dataset.frame)
     write_jsonl(GOLD_PII, dataset.gold_pii)
-    write_json(QUALITY, profile)
+    write_report("data_quality", profile)
     write_text(DICTIONARY, dictionary)
     get_logger("stage.ingest").info(
         "ingested",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 
-from vigil.io import write_json
+from vigil.contracts import write_report
 from vigil.log import get_logger
 from vigil.params import load_params, require
 from vigil.privacy.config import ScrubConfig, key_from_env
@@ -22,7 +22,6 @@ from vigil.stage import run_stage
 RAW = "data/interim/raw.parquet"
 SCRUBBED = "data/interim/scrubbed.parquet"
 VAULT = "data/interim/reidentification.parquet"
-REPORT = "reports/privacy.json"
 
 
 def main() -> None:
@@ -34,7 +33,7 @@ def main() -> None:
     totals = scrub_parquet(RAW, SCRUBBED, VAULT, config, progress=sys.stderr.isatty())
     seconds = time.perf_counter() - started
     report = privacy_report(totals, config, scrub_recognizer_names(config))
-    write_json(REPORT, report)
+    write_report("privacy", report)
     get_logger("stage.scrub").info(
         "scrubbed",
         extra={

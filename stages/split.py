@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from vigil.contracts import write_report
 from vigil.data.schema import LABEL
 from vigil.data.split import SPLIT_NAMES, stratified_split
-from vigil.io import atomic_path, write_json
+from vigil.io import atomic_path
 from vigil.log import get_logger
 from vigil.params import load_params, require
 from vigil.stage import run_stage
 
 INPUT = "data/interim/scrubbed.parquet"
 OUTPUT_DIR = "data/processed"
-SUMMARY = "reports/split.json"
 
 
 def main() -> None:
@@ -34,7 +34,7 @@ def main() -> None:
         staged.mkdir()
         for name in SPLIT_NAMES:
             parts[name].to_parquet(staged / f"{name}.parquet", index=False)
-    write_json(SUMMARY, summary)
+    write_report("split", summary)
     get_logger("stage.split").info("split", extra={n: s["n_records"] for n, s in summary.items()})
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from vigil.audit.mitigation import MitigationOptions, training_weights, weight_summary
+from vigil.contracts import write_report
 from vigil.data.schema import LABEL, TEXT, DataSpec
 from vigil.hashing import sha256_file
-from vigil.io import write_json
 from vigil.log import get_logger
 from vigil.modeling import save_model
 from vigil.modeling.training import TrainingOptions, train_predictor
@@ -21,7 +21,6 @@ from vigil.stage import run_stage
 TRAIN = "data/processed/train.parquet"
 VAL = "data/processed/val.parquet"
 MODEL_DIR = "models/model"
-REPORT = "reports/train.json"
 
 
 def main() -> None:
@@ -48,8 +47,8 @@ def main() -> None:
         data_digests={"train_sha256": sha256_file(TRAIN), "val_sha256": sha256_file(VAL)},
         extra={"data": params["data"].get("name"), "seed": int(params["seed"]), "mitigation": mitigation.describe()},
     )
-    write_json(
-        REPORT,
+    write_report(
+        "train",
         {
             "family": card["family"],
             "n_train": len(train),

@@ -1,5 +1,7 @@
 """The reports a policy can address, loaded into one namespace: ``<report>.<dotted.path>``.
 
+Each report is checked against its contract (:mod:`vigil.contracts`) as it is read.
+
 The namespace key is the report's file stem (``reports/metrics.json`` ->
 ``metrics``), so a rule's metric path says exactly which file it reads. Only
 the report stage's own inputs are loaded; a file that is absent simply leaves
@@ -14,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from vigil.contracts import REPORT_NAMES, validate_report
 from vigil.errors import VigilError
 
 # Report files a rule may read, by namespace. Paths are relative to the repository root.
@@ -40,6 +43,8 @@ def load_reports(root: str | os.PathLike[str] = ".", files: Mapping[str, str] = 
             reports[namespace] = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise VigilError(f"{path}: not valid JSON: {exc}") from None
+        if namespace in REPORT_NAMES:  # a renamed or mistyped key fails here, not as a dash in the signed PDF
+            validate_report(namespace, reports[namespace], relative)
     return reports
 
 

@@ -1,0 +1,5 @@
+"""Declared contracts between stages: JSON Schemas of the reports, checked when written and when read."""
+
+from vigil.contracts.reports import REPORT_NAMES, read_report, report_path, validate_report, write_report
+
+__all__ = ["REPORT_NAMES", "read_report", "report_path", "validate_report", "write_report"]

@@ -64,17 +64,17 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _gate(args: argparse.Namespace) -> int:
     """Evaluate the policies against the reports; write reports/policy.json; exit 1 on a blocking failure."""
-    from vigil.compliance.evidence import POLICY_REPORT, gate
+    from vigil.compliance.evidence import gate
     from vigil.compliance.gate import format_table
     from vigil.compliance.policies import load_policies
-    from vigil.io import write_json
+    from vigil.contracts import write_report
     from vigil.params import load_params
 
     root = Path(args.repo)
     policies = load_policies(root / args.policies)
     report, _ = gate(root, load_params(root / "params.yaml"), policies)
     if not args.no_write:
-        write_json(root / POLICY_REPORT, report)
+        write_report("policy", report, root)
     print(format_table(report))
     return 0 if report["verdict"] == "pass" else 1
 

@@ -36,6 +36,7 @@ from vigil.audit.linear_attribution import LinearExplainer, is_linear
 from vigil.audit.occlusion import occlusion_attributions
 from vigil.audit.stability import stability_summary
 from vigil.audit.tokens import normalise, words
+from vigil.config_section import from_section
 from vigil.data.schema import RECORD_ID, TEXT
 from vigil.errors import VigilError
 
@@ -55,15 +56,16 @@ class ExplainConfig:
 
     @classmethod
     def from_params(cls, explain: Mapping[str, Any], seed: int) -> ExplainConfig:
-        local, stability = dict(explain.get("local") or {}), dict(explain.get("stability") or {})
-        config = cls(
-            top_tokens=int(explain.get("top_tokens", 15)),
-            local_random=int(local.get("random", 10)),
-            confident_errors_per_class=int(local.get("confident_errors_per_class", 2)),
-            global_sample=int(explain.get("global_sample", 300)),
-            min_token_count=int(explain.get("min_token_count", 3)),
-            stability_resamples=int(stability.get("resamples", 4)),
-            stability_top_k=int(stability.get("top_k", 10)),
+        config = from_section(
+            cls,
+            explain,
+            "audit.explain",
+            keys={
+                "local_random": "local.random",
+                "confident_errors_per_class": "local.confident_errors_per_class",
+                "stability_resamples": "stability.resamples",
+                "stability_top_k": "stability.top_k",
+            },
             seed=seed,
         )
         for name in ("top_tokens", "global_sample", "min_token_count", "stability_resamples", "stability_top_k"):

@@ -31,12 +31,15 @@ from vigil.audit.counts import confusion_counts, group_metrics
 from vigil.audit.disparity import disparity, rounded
 from vigil.audit.groups import Grouping, empty_cells, finest_cells, group_labels, groupings
 from vigil.audit.intervals import wilson
+from vigil.config_section import from_section
 from vigil.errors import VigilError
 
 GROUP_METRICS = ("accuracy", "f1_macro")
 CLASS_METRICS = ("recall", "precision", "selection_rate")
 # Top-level keys of reports/fairness.json that are not groupings.
 RESERVED_KEYS = ("config", "overall", "summary", "error_analysis", "mitigation")
+# Keys of audit.fairness that the error analysis reads (vigil.audit.error_analysis), not the fairness audit.
+ERROR_ANALYSIS_KEYS = ("top_confused_pairs", "top_cohorts")
 
 
 @dataclass(frozen=True)
@@ -55,18 +58,13 @@ class FairnessConfig:
 
     @classmethod
     def from_params(cls, fairness: Mapping[str, Any], features: Sequence[str], seed: int) -> FairnessConfig:
-        intersections = fairness.get("intersections", "pairs")
-        if not isinstance(intersections, str):
-            intersections = tuple(tuple(str(c) for c in combo) for combo in intersections)
-        config = cls(
+        config = from_section(
+            cls,
+            fairness,
+            "audit.fairness",
+            keys={"resamples": "bootstrap.resamples", "confidence": "bootstrap.confidence"},
+            ignore=ERROR_ANALYSIS_KEYS,
             features=tuple(features),
-            intersections=intersections,
-            min_group_size=int(fairness.get("min_group_size", 30)),
-            min_class_support=int(fairness.get("min_class_support", 10)),
-            resamples=int(fairness.get("bootstrap", {}).get("resamples", 1000)),
-            confidence=float(fairness.get("bootstrap", {}).get("confidence", 0.95)),
-            max_categories=int(fairness.get("max_categories", 20)),
-            numeric_bins=int(fairness.get("numeric_bins", 4)),
             seed=seed,
         )
         if not 0.5 < config.confidence < 1.0:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vigil.config_section import from_section
 from vigil.errors import VigilError
 
 MITIGATION_METHODS = ("none", "reweigh")
@@ -40,20 +41,19 @@ class MitigationOptions:
 
     @classmethod
     def from_params(cls, mitigation: Mapping[str, Any] | None, sensitive_features: Sequence[str]) -> MitigationOptions:
-        mitigation = dict(mitigation or {})
-        method = str(mitigation.get("method", "none"))
+        options = from_section(cls, mitigation, "train.mitigation")
+        method, max_weight = options.method, options.max_weight
         if method not in MITIGATION_METHODS:
             raise VigilError(
                 f"params.yaml: train.mitigation.method must be one of {list(MITIGATION_METHODS)}, got {method!r}"
             )
-        features = tuple(mitigation.get("features") or sensitive_features)
+        features = options.features or tuple(sensitive_features)
         unknown = [f for f in features if f not in sensitive_features]
         if unknown:
             raise VigilError(
                 f"params.yaml: train.mitigation.features {unknown} are not in data.sensitive_features "
                 f"{list(sensitive_features)}"
             )
-        max_weight = float(mitigation.get("max_weight", 10.0))
         if max_weight < 1.0:
             raise VigilError(f"params.yaml: train.mitigation.max_weight must be >= 1, got {max_weight}")
         if method != "none" and not features:

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,8 @@ from vigil.compliance.report import context as ctx
 from vigil.compliance.report.render import html_to_pdf, render_html
 from vigil.compliance.summary import summary_within_limit
 from vigil.compliance.verification import DEFAULT_EVIDENCE_DIR, PDF_NAME
-from vigil.errors import VigilError
+from vigil.config_section import from_section
+from vigil.contracts import validate_report
 from vigil.hashing import sha256_file
 from vigil.io import atomic_path, dumps_json, write_text
 
@@ -76,7 +77,6 @@ class ReportSettings:
     title: str
     organisation: str
     system_name: str
-    model_card: Mapping[str, Any]
     summary_max_chars: int
     top_fairness_gaps: int
     top_tokens: int
@@ -85,29 +85,27 @@ class ReportSettings:
     artifact_hashes: bool
     signing_reason: str
     signing_location: str
-    manifest_exclude: tuple[str, ...]
+    manifest_exclude: tuple[str, ...] = ()
+    model_card: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_params(cls, report: Mapping[str, Any]) -> ReportSettings:
-        try:
-            summary, pdf, signing = report["summary"], report["pdf"], report["signing"]
-            return cls(
-                title=str(report["title"]),
-                organisation=str(report["organisation"]),
-                system_name=str(report["system_name"]),
-                model_card=dict(report.get("model_card") or {}),
-                summary_max_chars=int(summary["max_chars"]),
-                top_fairness_gaps=int(summary["top_fairness_gaps"]),
-                top_tokens=int(pdf["top_tokens"]),
-                local_examples=int(pdf["local_examples"]),
-                max_groups_per_table=int(pdf["max_groups_per_table"]),
-                artifact_hashes=bool(pdf["artifact_hashes"]),
-                signing_reason=str(signing["reason"]),
-                signing_location=str(signing["location"]),
-                manifest_exclude=tuple((report.get("manifest") or {}).get("exclude") or ()),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise VigilError(f"params.yaml, report: missing or invalid setting ({exc})") from None
+        return from_section(
+            cls,
+            report,
+            "report",
+            keys={
+                "summary_max_chars": "summary.max_chars",
+                "top_fairness_gaps": "summary.top_fairness_gaps",
+                "top_tokens": "pdf.top_tokens",
+                "local_examples": "pdf.local_examples",
+                "max_groups_per_table": "pdf.max_groups_per_table",
+                "artifact_hashes": "pdf.artifact_hashes",
+                "signing_reason": "signing.reason",
+                "signing_location": "signing.location",
+                "manifest_exclude": "manifest.exclude",
+            },
+        )
 
 
 def utc_now() -> str:
@@ -235,6 +233,7 @@ def assemble_evidence(
     """Gate, render, sign and hash everything, without writing a file (the bench times exactly this)."""
     settings = ReportSettings.from_params(params.get("report") or {})
     policy, reports = gate(root, params, policies)
+    validate_report("policy", policy, POLICY_REPORT)
     policy_json = dumps_json(policy)
 
     dvc_yaml = yaml.safe_load((root / "dvc.yaml").read_text("utf-8")) or {}

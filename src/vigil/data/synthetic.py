@@ -15,6 +15,7 @@ character offsets are exact by construction.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import unicodedata
@@ -24,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from vigil.config_section import from_section
 from vigil.data import synthetic_pii as pii
 from vigil.data.schema import CREATED_AT, LABEL, RECORD_ID, TEXT
 from vigil.data.synthetic_vocabulary import (
@@ -37,6 +39,7 @@ from vigil.data.synthetic_vocabulary import (
     REPAIRS,
     SYMPTOMS,
 )
+from vigil.errors import VigilError
 
 Segment = tuple[str, str | None]  # (text, entity type or None for plain text)
 
@@ -82,17 +85,18 @@ class SyntheticConfig:
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], seed: int) -> SyntheticConfig:
-        """Build from the ``data.synthetic`` params block; unknown keys are an error."""
-        values = dict(params)
-        quality = values.pop("quality", None)
-        unknown = set(values) - {f for f in cls.__dataclass_fields__ if f not in {"quality", "seed"}}
-        if unknown:
-            raise ValueError(f"unknown data.synthetic keys: {sorted(unknown)}")
-        if quality is not None:
-            if set(quality) != set(DEALER_TYPE_WEIGHTS):
-                raise ValueError(f"data.synthetic.quality must define exactly {sorted(DEALER_TYPE_WEIGHTS)}")
-            values["quality"] = {k: NoteQuality(**v) for k, v in quality.items()}
-        return cls(seed=seed, **values)
+        """Build from the ``data.synthetic`` params block; an unknown key or a bad value stops with one line."""
+        config = from_section(cls, params, "data.synthetic", seed=seed)
+        quality = params.get("quality")
+        if quality is None:
+            return config
+        if not isinstance(quality, Mapping) or set(quality) != set(DEALER_TYPE_WEIGHTS):
+            raise VigilError(f"params.yaml: data.synthetic.quality must define exactly {sorted(DEALER_TYPE_WEIGHTS)}")
+        notes = {
+            kind: from_section(NoteQuality, values, f"data.synthetic.quality.{kind}")
+            for kind, values in quality.items()
+        }
+        return dataclasses.replace(config, quality=notes)
 
 
 def _weighted(rng: random.Random, weights: Mapping[str, float]) -> str:

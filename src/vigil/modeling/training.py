@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from vigil.config_section import from_section
 from vigil.errors import VigilError
 from vigil.evaluation.metrics import classification_metrics
 from vigil.modeling.calibration import CALIBRATION_METHODS, apply_temperature, fit_temperature
@@ -32,7 +33,7 @@ class TrainingOptions:
 
     @classmethod
     def from_params(cls, train: Mapping[str, Any]) -> TrainingOptions:
-        options = cls(calibration=str(train.get("calibration")), decision=str(train.get("decision")))
+        options = from_section(cls, train, "train", ignore=("mitigation",))  # mitigation: vigil.audit.mitigation
         for key, value, allowed in (
             ("calibration", options.calibration, CALIBRATION_METHODS),
             ("decision", options.decision, DECISION_RULES),

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from vigil.errors import VigilError
+from vigil.config_section import from_section
 
 EPSILON = 1e-4
 
@@ -41,11 +41,7 @@ class DriftThresholds:
 
     @classmethod
     def from_params(cls, drift: Mapping[str, Any] | None) -> DriftThresholds:
-        known = set(cls.__dataclass_fields__)
-        unknown = set(drift or {}) - known
-        if unknown:
-            raise VigilError(f"params.yaml, monitoring.drift: unknown setting(s) {sorted(unknown)}")
-        return cls(**dict(drift or {}))
+        return from_section(cls, drift, "monitoring.drift")
 
 
 def psi(reference: np.ndarray, current: np.ndarray, edges: np.ndarray) -> float:

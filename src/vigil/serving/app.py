@@ -7,7 +7,6 @@ factory uvicorn's workers import (``vigil serve`` sets the environment).
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import os
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
@@ -27,49 +25,67 @@ from vigil import __version__
 from vigil.log import get_logger
 from vigil.monitoring.sink import RotatingJsonlSink
 from vigil.monitoring.text_stats import text_stats
+from vigil.serving.auth import api_key_dependency
 from vigil.serving.batching import MicroBatcher
+from vigil.serving.errors import ERRORS, ApiError, install_error_handlers, request_id
 from vigil.serving.middleware import BodySizeLimit, RequestContext
 from vigil.serving.runtime import ModelRuntime, load_runtime
-from vigil.serving.schemas import ErrorResponse, FeedbackRequest, PredictRequest, PredictResponse
+from vigil.serving.schemas import FeedbackRequest, PredictRequest, PredictResponse
 from vigil.serving.settings import ServeSettings
 from vigil.serving.telemetry import make_telemetry
 
 TextScrubber = Callable[[list[str]], list[str]]
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorResponse, "description": "malformed JSON"},
-    401: {"model": ErrorResponse, "description": "missing or wrong API key (when keys are configured)"},
-    413: {"model": ErrorResponse, "description": "body, batch or text larger than the service accepts"},
-    422: {"model": ErrorResponse, "description": "well-formed JSON that does not match the schema"},
-}
-
-
-class ApiError(Exception):
-    """A 4xx with a stable ``error`` code and a message."""
-
-    def __init__(self, status: int, error: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.error, self.detail = status, error, detail
-
-
-def _request_id(request: Request) -> str | None:
-    return request.scope.get("state", {}).get("request_id")
-
-
-def _error(request: Request, status: int, error: str, detail: Any) -> JSONResponse:
-    return JSONResponse({"error": error, "detail": detail, "request_id": _request_id(request)}, status_code=status)
-
-
-def _validation_details(exc: RequestValidationError) -> tuple[int, str, list[dict[str, Any]]]:
-    """Pydantic errors without their ``input`` (it may echo personal data back or into logs)."""
-    errors = exc.errors()
-    if any(e.get("type") == "json_invalid" for e in errors):
-        return 400, "bad_json", [{"msg": "request body is not valid JSON"}]
-    details = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in errors]
-    return 422, "invalid_request", details
 
 
 def _utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def check_texts(texts: list[str], settings: ServeSettings) -> None:
+    """The limits schema validation cannot express: batch size, empty and over-long texts."""
+    if len(texts) > settings.max_batch:
+        raise ApiError(413, "batch_too_large", f"{len(texts)} texts; at most {settings.max_batch} per request")
+    for index, text in enumerate(texts):
+        if not text.strip():
+            raise ApiError(422, "empty_text", f"text #{index} is empty")
+        if len(text) > settings.max_text_chars:
+            raise ApiError(
+                413, "text_too_long", f"text #{index} has {len(text)} characters; at most {settings.max_text_chars}"
+            )
+
+
+def prediction_record(text: str, result: dict[str, Any], runtime: ModelRuntime, now: str) -> dict[str, Any]:
+    """What the monitoring sink keeps of one prediction: statistics of the text, never the text."""
+    shape = text_stats(text, runtime.vocabulary)
+    return {
+        "time": now,
+        "record_id": result["record_id"],
+        "model_version": runtime.model_version,
+        "chars": shape.chars,
+        "words": shape.words,
+        "oov": shape.oov,
+        "label": result["label"],
+        "confidence": result["probability"],
+    }
+
+
+def model_summary(
+    runtime: ModelRuntime, settings: ServeSettings, training_metrics: dict[str, Any] | None
+) -> dict[str, Any]:
+    """``GET /model``: the card's auditable facts, the manifest digest and the service's limits."""
+    card = runtime.card
+    return {
+        "family": card.get("family"),
+        "model_version": runtime.model_version,
+        "manifest_digest": runtime.manifest_digest,
+        "labels": runtime.labels,
+        "inference_path": runtime.inference_path,
+        "calibration": card.get("calibration"),
+        "decision": card.get("decision"),
+        "training_data": card.get("training_data"),
+        "metrics_at_training": training_metrics,
+        "limits": {"max_batch": settings.max_batch, "max_text_chars": settings.max_text_chars},
+    }
 
 
 def create_app(
@@ -91,32 +107,8 @@ def create_app(
             "scrubbed text only when `serve.log_text` is `scrubbed`. Errors are JSON with a stable `error` code."
         ),
     )
-    keys = tuple(k.encode() for k in settings.api_keys)
-
-    async def require_api_key(request: Request) -> None:
-        if not keys:
-            return
-        supplied = request.headers.get("x-api-key", "")
-        bearer = request.headers.get("authorization", "")
-        if not supplied and bearer.lower().startswith("bearer "):
-            supplied = bearer[7:]
-        candidate = supplied.encode()
-        if not any(hmac.compare_digest(candidate, key) for key in keys):  # every key compared: no early exit
-            raise ApiError(401, "unauthorized", "send a valid API key in X-API-Key or Authorization: Bearer")
-
-    @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return _error(request, exc.status, exc.error, exc.detail)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        status, error, details = _validation_details(exc)
-        return _error(request, status, error, details)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error", extra={"request_id": _request_id(request), "error": type(exc).__name__})
-        return _error(request, 500, "internal_error", "the service failed; the request id identifies the log line")
+    require_api_key = api_key_dependency(settings.api_keys)
+    install_error_handlers(app, log)
 
     @app.get("/health", summary="Liveness: the process answers")
     async def health() -> dict[str, str]:
@@ -133,19 +125,7 @@ def create_app(
 
     @app.get("/model", summary="Model card summary", dependencies=[Depends(require_api_key)], responses=ERRORS)
     async def model() -> dict[str, Any]:
-        card = runtime.card
-        return {
-            "family": card.get("family"),
-            "model_version": runtime.model_version,
-            "manifest_digest": runtime.manifest_digest,
-            "labels": runtime.labels,
-            "inference_path": runtime.inference_path,
-            "calibration": card.get("calibration"),
-            "decision": card.get("decision"),
-            "training_data": card.get("training_data"),
-            "metrics_at_training": training_metrics,
-            "limits": {"max_batch": settings.max_batch, "max_text_chars": settings.max_text_chars},
-        }
+        return model_summary(runtime, settings, training_metrics)
 
     predictions_sink = RotatingJsonlSink(
         settings.sink_dir, "predictions", settings.sink_max_bytes, settings.sink_backups
@@ -163,15 +143,7 @@ def create_app(
     )
     async def predict(body: PredictRequest, request: Request) -> JSONResponse:
         texts = body.items()
-        if len(texts) > settings.max_batch:
-            raise ApiError(413, "batch_too_large", f"{len(texts)} texts; at most {settings.max_batch} per request")
-        for index, text in enumerate(texts):
-            if not text.strip():
-                raise ApiError(422, "empty_text", f"text #{index} is empty")
-            if len(text) > settings.max_text_chars:
-                raise ApiError(
-                    413, "text_too_long", f"text #{index} has {len(text)} characters; at most {settings.max_text_chars}"
-                )
+        check_texts(texts, settings)
         results = await batcher.submit(texts)
         now = _utc_now()
         records = []
@@ -179,23 +151,11 @@ def create_app(
             result["record_id"] = f"p-{uuid.uuid4().hex[:16]}"
             telemetry.predictions.labels(label=result["label"]).inc()
             telemetry.input_chars.observe(len(text))
-            shape = text_stats(text, runtime.vocabulary)
-            records.append(
-                {
-                    "time": now,
-                    "record_id": result["record_id"],
-                    "model_version": runtime.model_version,
-                    "chars": shape.chars,
-                    "words": shape.words,
-                    "oov": shape.oov,
-                    "label": result["label"],
-                    "confidence": result["probability"],
-                }
-            )
+            records.append(prediction_record(text, result, runtime, now))
         predictions_sink.write_many(records)
         if log.isEnabledFor(logging.INFO):
             extra: dict[str, Any] = {
-                "request_id": _request_id(request),
+                "request_id": request_id(request),
                 "n_texts": len(texts),
                 "chars": [len(t) for t in texts],
                 "labels": [r["label"] for r in results],
@@ -226,7 +186,7 @@ def create_app(
                 "text_sha256": body.text_sha256,
                 "label": body.label,
                 "model_version": runtime.model_version,
-                "request_id": _request_id(request),
+                "request_id": request_id(request),
             }
         )
         return {"stored": True}

@@ -1,0 +1,69 @@
+"""The service's error contract: every 4xx/5xx is JSON ``{error, detail, request_id}`` with a stable code.
+
+Kept apart from the routes so that every handler, and the middleware, speaks the
+same envelope; validation errors drop pydantic's ``input`` echo, which may carry
+personal data back to the client or into a log.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from vigil.serving.schemas import ErrorResponse
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "malformed JSON"},
+    401: {"model": ErrorResponse, "description": "missing or wrong API key (when keys are configured)"},
+    413: {"model": ErrorResponse, "description": "body, batch or text larger than the service accepts"},
+    422: {"model": ErrorResponse, "description": "well-formed JSON that does not match the schema"},
+}
+
+
+class ApiError(Exception):
+    """A 4xx with a stable ``error`` code and a message."""
+
+    def __init__(self, status: int, error: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.error, self.detail = status, error, detail
+
+
+def request_id(request: Request) -> str | None:
+    return request.scope.get("state", {}).get("request_id")
+
+
+def error_response(request: Request, status: int, error: str, detail: Any) -> JSONResponse:
+    return JSONResponse({"error": error, "detail": detail, "request_id": request_id(request)}, status_code=status)
+
+
+def validation_details(exc: RequestValidationError) -> tuple[int, str, list[dict[str, Any]]]:
+    """Pydantic errors without their ``input`` (it may echo personal data back or into logs)."""
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return 400, "bad_json", [{"msg": "request body is not valid JSON"}]
+    details = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in errors]
+    return 422, "invalid_request", details
+
+
+def install_error_handlers(app: FastAPI, log: logging.Logger) -> None:
+    """API errors, schema violations and unexpected failures, all in the one envelope."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(request, exc.status, exc.error, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        status, error, details = validation_details(exc)
+        return error_response(request, status, error, details)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", extra={"request_id": request_id(request), "error": type(exc).__name__})
+        return error_response(
+            request, 500, "internal_error", "the service failed; the request id identifies the log line"
+        )

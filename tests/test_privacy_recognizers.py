@@ -57,3 +57,15 @@ def test_finds_personal_data(scrubber, text, value, entity):
 )
 def test_leaves_lookalikes_alone(scrubber, text):
     assert _found(scrubber, text) == set()
+
+
+def test_every_entity_type_has_a_recognizer_and_every_recognizer_a_declared_type(scrubber):
+    """`vigil.privacy.entities` is the one list of types; the scrubber's registry must agree with it both ways."""
+    from vigil.privacy.entities import PLACEHOLDER_WORDS, SUPPORTED_ENTITIES
+    from vigil.privacy.recognizers import build_custom_recognizers
+
+    registered = {entity for r in scrubber.analyzer.registry.recognizers for entity in r.supported_entities}
+    assert set(SUPPORTED_ENTITIES) <= registered, f"no recognizer for {set(SUPPORTED_ENTITIES) - registered}"
+    custom = {entity for r in build_custom_recognizers() for entity in r.supported_entities}
+    assert custom <= set(SUPPORTED_ENTITIES), f"recognizers for undeclared types: {custom - set(SUPPORTED_ENTITIES)}"
+    assert {entity.lower() for entity in SUPPORTED_ENTITIES} <= PLACEHOLDER_WORDS

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from vigil.compliance.report.charts import Bar, bar_chart, confusion_heatmap
+from vigil.privacy.entities import PLACEHOLDER_WORDS
 
 HEADLINE_METRICS = (
     ("accuracy", "Accuracy"),
@@ -22,11 +23,6 @@ HEADLINE_METRICS = (
     ("log_loss", "Log-loss"),
 )
 GAP_METRICS = ("accuracy", "f1_macro", "recall", "precision", "selection_rate")
-# Words the scrubber's placeholders (<PERSON>, <BR_CPF>, <IP_ADDRESS>, ...) leave in the token stream.
-PLACEHOLDER_WORDS = frozenset(
-    "person email email_address phone_number credit_card ip ip_address iban iban_code ssn us_ssn cpf br_cpf "
-    "cnpj br_cnpj vin license_plate street_address pii".split()
-)
 
 
 def fmt(value: Any, digits: int = 3) -> str:

@@ -1,10 +1,13 @@
 """Recognizers presidio lacks, each validating what its pattern finds.
 
-``build_custom_recognizers`` is the single place that lists them, so the
-scrubber and the residual scan register the same implementations.
+``RECOGNIZERS`` is the single place that lists them, so the scrubber and the
+residual scan register the same implementations; each class declares the entity
+type it finds (a row of :mod:`vigil.privacy.entities`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from presidio_analyzer import EntityRecognizer
 
@@ -13,16 +16,17 @@ from vigil.privacy.recognizers.brazil import BrPhoneRecognizer, CnpjRecognizer, 
 from vigil.privacy.recognizers.person import PersonNameRecognizer
 from vigil.privacy.recognizers.vehicle import LicensePlateRecognizer, VinRecognizer
 
-CUSTOM_ENTITIES = ("BR_CPF", "BR_CNPJ", "VIN", "LICENSE_PLATE", "STREET_ADDRESS", "PHONE_NUMBER", "PERSON")
+# Classes whose constructor takes ``supported_language`` (presidio's EntityRecognizer itself needs more).
+RECOGNIZERS: tuple[Callable[..., EntityRecognizer], ...] = (
+    CpfRecognizer,
+    CnpjRecognizer,
+    BrPhoneRecognizer,
+    VinRecognizer,
+    LicensePlateRecognizer,
+    StreetAddressRecognizer,
+    PersonNameRecognizer,
+)
 
 
 def build_custom_recognizers(language: str = "en") -> list[EntityRecognizer]:
-    return [
-        CpfRecognizer(supported_language=language),
-        CnpjRecognizer(supported_language=language),
-        BrPhoneRecognizer(supported_language=language),
-        VinRecognizer(supported_language=language),
-        LicensePlateRecognizer(supported_language=language),
-        StreetAddressRecognizer(supported_language=language),
-        PersonNameRecognizer(supported_language=language),
-    ]
+    return [recognizer(supported_language=language) for recognizer in RECOGNIZERS]

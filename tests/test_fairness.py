@@ -10,7 +10,7 @@ from sklearn.metrics import f1_score, precision_score, recall_score
 from conftest import tfidf_params
 from vigil.audit.bootstrap import stratified_index
 from vigil.audit.counts import confusion_counts, group_metrics
-from vigil.audit.errors import error_analysis
+from vigil.audit.error_analysis import error_analysis
 from vigil.audit.fairness import FairnessConfig, audit_fairness
 from vigil.audit.intervals import newcombe_difference, wilson
 from vigil.audit.mitigation import MitigationOptions, reweighing_weights

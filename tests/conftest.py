@@ -157,3 +157,11 @@ def pipeline_copy(evidence_repo: Path, tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
     shutil.copytree(evidence_repo, repo, symlinks=True)
     return repo
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that needs the baseline pipeline run is slow, whatever module it lives in."""
+    needs_pipeline = {"baseline_run", "evidence_repo", "pipeline_copy"}
+    for item in items:
+        if needs_pipeline & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -123,7 +123,15 @@ def test_pr_workflow_reproduces_gates_diffs_and_comments():
     assert uses(workflow)["actions/checkout"]["with"]["fetch-depth"] == 0
     assert uses(workflow)["actions/setup-python"]["with"]["cache"] == "pip"
     run = scripts(workflow)
-    order = ["make venv", "dvc pull", "dvc repro", "vigil gate", "dvc metrics diff", "dvc params diff"]
+    order = [
+        "make venv",
+        "dvc pull",
+        "vigil reproduce",
+        "dvc repro",
+        "vigil gate",
+        "dvc metrics diff",
+        "dvc params diff",
+    ]
     positions = [command_at(run, command) for command in order]
     assert positions == sorted(positions)
     assert "--md" in run and "dvc plots diff" in run and "cml comment create --target pr" in run
@@ -133,6 +141,8 @@ def test_pr_workflow_reproduces_gates_diffs_and_comments():
     assert "iterative/setup-cml" in uses(workflow)
     comment = _pr_step(workflow, "cml comment")
     assert comment["if"].startswith("always()")  # reviewers see the verdict even when the gate fails the job
+    reproduce = _pr_step(workflow, "vigil reproduce")
+    assert reproduce.get("continue-on-error") is True and "env" not in reproduce  # no secret near the PR's code
     assert "steps.evidence.outputs.artifact-url" in comment["env"]["EVIDENCE_URL"]
 
 

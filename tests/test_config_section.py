@@ -12,6 +12,7 @@ from vigil.audit.explain import ExplainConfig
 from vigil.audit.fairness import FairnessConfig
 from vigil.compliance.evidence import ReportSettings
 from vigil.config_section import from_section
+from vigil.data.schema import DataSpec
 from vigil.data.synthetic import SyntheticConfig
 from vigil.errors import VigilError
 from vigil.privacy.config import ScrubConfig
@@ -75,6 +76,7 @@ def test_the_committed_params_build_and_a_typo_in_any_section_is_refused():
         "scrub": ScrubConfig.from_params,
         "report": ReportSettings.from_params,
         "data.synthetic": lambda s: SyntheticConfig.from_params(s, 1),
+        "data": DataSpec.from_params,
     }
     for where, build in builders.items():
         section = params

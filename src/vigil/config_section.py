@@ -78,10 +78,11 @@ def from_section(
     cls: type[T],
     section: Mapping[str, Any] | None,
     where: str,
+    /,
     *,
     keys: Mapping[str, str] | None = None,
     ignore: tuple[str, ...] = (),
-    source: str = "params.yaml",
+    params_file: str = "params.yaml",
     **fixed: Any,
 ) -> T:
     """Build dataclass ``cls`` from ``section`` (the params block at dotted path ``where``).
@@ -102,12 +103,12 @@ def from_section(
             continue
         if any(dotted.startswith(leaf + ".") for leaf in leaves):
             continue  # inside a mapping-valued field
-        raise VigilError(f"{source}: {where}.{dotted}: unknown key; known: {sorted(leaves | set(ignore))}")
+        raise VigilError(f"{params_file}: {where}.{dotted}: unknown key; known: {sorted(leaves | set(ignore))}")
     values = {}
     for field in fields:
         present, value = _lookup(section, key_of[field.name])
         if present:
-            values[field.name] = _coerce(value, hints[field.name], f"{source}: {where}.{key_of[field.name]}")
+            values[field.name] = _coerce(value, hints[field.name], f"{params_file}: {where}.{key_of[field.name]}")
         elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-            raise VigilError(f"{source}: {where}.{key_of[field.name]}: missing (it has no default)")
+            raise VigilError(f"{params_file}: {where}.{key_of[field.name]}: missing (it has no default)")
     return cls(**values, **fixed)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from vigil.config_section import from_section
 from vigil.errors import VigilError
 
 RECORD_ID = "record_id"
@@ -21,6 +22,10 @@ REQUIRED_COLUMNS = (RECORD_ID, TEXT, LABEL)
 OPTIONAL_COLUMNS = (CREATED_AT,)
 SOURCE_FORMATS = ("synthetic", "csv", "parquet")
 RARE_LABEL_POLICIES = ("error", "drop")
+
+
+# Keys of the data section that other stages read (evaluate: the classes whose F1 a policy watches).
+OTHER_CONSUMERS = ("critical_classes",)
 
 
 @dataclass(frozen=True)
@@ -61,17 +66,16 @@ class DataSpec:
         clash = set(features) & set(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
         if clash:
             raise VigilError(f"params.yaml: data.sensitive_features may not reuse internal names {sorted(clash)}")
-        return cls(
+        return from_section(
+            cls,
+            data,
+            "data",
+            ignore=("name", "format", "source", "columns", "sensitive_features", *OTHER_CONSUMERS),
             name=str(data.get("name", fmt)),
             format=fmt,
             source=str(data.get("source", "")),
             columns=dict(data.get("columns") or {}),
             sensitive_features=dict(features),
-            rare_labels=rare,
-            strip_whitespace=bool(data.get("strip_whitespace", True)),
-            created_at_format=data.get("created_at_format"),
-            csv_options=dict(data.get("csv_options") or {}),
-            synthetic=dict(data.get("synthetic") or {}),
         )
 
     @property

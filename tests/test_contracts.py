@@ -12,8 +12,8 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from conftest import REPO_ROOT, run
-from vigil.contracts import REPORT_NAMES, read_report, write_report
-from vigil.contracts.metric_paths import ADDRESSABLE, END, START, render
+from vigil.contracts import REPORT_NAMES, RULE_NAMESPACES, read_report, write_report
+from vigil.contracts.metric_paths import END, START, render
 from vigil.contracts.reports import report_schema
 from vigil.errors import VigilError
 
@@ -83,7 +83,7 @@ def test_every_policy_rule_reads_a_declared_metric_path():
             namespace = metric.split(".", 1)[0]
             if namespace == "documentation":  # computed by the report stage, documented by hand
                 continue
-            assert namespace in ADDRESSABLE, f"{file.name} {rule['id']}: unknown report {namespace!r}"
+            assert namespace in RULE_NAMESPACES, f"{file.name} {rule['id']}: unknown report {namespace!r}"
             if not any(pattern.match(metric) for pattern in patterns):
                 undeclared.append(f"{file.name} {rule['id']}: {metric}")
     assert not undeclared, f"rules read paths no contract declares: {undeclared}"

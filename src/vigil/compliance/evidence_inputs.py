@@ -10,42 +10,24 @@ its namespace missing, and any rule that reads it fails (never passes).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from vigil.contracts import REPORT_NAMES, validate_report
-from vigil.errors import VigilError
+from vigil.contracts import RULE_NAMESPACES, read_report, report_path
 
-# Report files a rule may read, by namespace. Paths are relative to the repository root.
-REPORT_FILES: dict[str, str] = {
-    "data_quality": "reports/data_quality.json",
-    "privacy": "reports/privacy.json",
-    "split": "reports/split.json",
-    "train": "reports/train.json",
-    "metrics": "reports/metrics.json",
-    "fairness": "reports/fairness.json",
-    "explain": "reports/explain.json",
-}
+REPORT_FILES: dict[str, str] = {namespace: report_path(namespace) for namespace in RULE_NAMESPACES}
 MISSING = object()
 
 
-def load_reports(root: str | os.PathLike[str] = ".", files: Mapping[str, str] = REPORT_FILES) -> dict[str, Any]:
-    """Parse every report that exists under ``root`` into ``{namespace: content}``."""
-    reports: dict[str, Any] = {}
-    for namespace, relative in files.items():
-        path = Path(root) / relative
-        if not path.exists():
-            continue
-        try:
-            reports[namespace] = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise VigilError(f"{path}: not valid JSON: {exc}") from None
-        if namespace in REPORT_NAMES:  # a renamed or mistyped key fails here, not as a dash in the signed PDF
-            validate_report(namespace, reports[namespace], relative)
-    return reports
+def load_reports(root: str | os.PathLike[str] = ".") -> dict[str, Any]:
+    """Every report that exists under ``root``, checked against its contract, as ``{namespace: content}``."""
+    return {
+        namespace: read_report(namespace, root)
+        for namespace, relative in REPORT_FILES.items()
+        if (Path(root) / relative).exists()
+    }
 
 
 def lookup(reports: Mapping[str, Any], dotted: str) -> Any:

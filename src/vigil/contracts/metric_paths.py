@@ -15,12 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from vigil.contracts.reports import REPORT_NAMES, report_path, report_schema
+from vigil.contracts.reports import RULE_NAMESPACES, report_path, report_schema
 
 START, END = "<!-- metric-paths:start -->", "<!-- metric-paths:end -->"
 POLICY_README = Path("policies") / "README.md"
-# Reports a rule can read; confusion_matrix and policy are outputs of the evaluation, not rule targets.
-ADDRESSABLE = tuple(name for name in REPORT_NAMES if name not in {"confusion_matrix", "policy"})
 
 
 def _resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
@@ -56,7 +54,7 @@ def _rows(node: dict[str, Any], path: str, root: dict[str, Any]) -> Iterator[tup
 def render() -> str:
     """Markdown: one table per addressable report, path and meaning."""
     parts = []
-    for name in ADDRESSABLE:
+    for name in RULE_NAMESPACES:
         schema = report_schema(name)
         rows = list(_rows({k: v for k, v in schema.items() if k != "description"}, name, schema))
         parts.append(f"`{name}.*` is `{report_path(name)}`: {schema['title'].split(': ', 1)[1]}.\n")

@@ -33,6 +33,9 @@ REPORT_NAMES = (
     "explain",
     "policy",
 )
+# Reports a policy rule can read: ``<name>.<dotted.path>``. The confusion matrix and the policy
+# outcome itself are outputs of the evaluation, not rule targets.
+RULE_NAMESPACES = tuple(name for name in REPORT_NAMES if name not in {"confusion_matrix", "policy"})
 
 
 def report_path(name: str) -> str:

@@ -129,8 +129,8 @@ def _experiments(repo: Path) -> dict[str, dict]:
 def test_queued_sweep_runs_and_compares_in_exp_show(pipeline_copy: Path):
     """The data scientist's loop: queue a sweep, run it, compare the runs with each other and with main."""
     repo = pipeline_copy  # baseline results committed
-    # Two calibration folds instead of five keep each SVM fit to a few seconds: this tests mechanics, not quality.
-    sweep = ["-S", "model=tfidf_svm", "-S", "model.params.C=0.5,2", "-S", "model.params.calibration_folds=2"]
+    # The cheapest family: this tests the queue and the comparison, not a model (each family has its own tests).
+    sweep = ["-S", "model.params.C=0.5,2"]
     run(["dvc", "exp", "run", "--queue", *sweep], repo)
     run(["dvc", "queue", "start", "-j", "2"], repo)  # two workers, as many as the machine has cores
     status = _queue_finished(repo, timeout=400)
@@ -140,7 +140,7 @@ def test_queued_sweep_runs_and_compares_in_exp_show(pipeline_copy: Path):
     for name, data in experiments.items():
         model = data["params"]["params.yaml"]["data"]["model"]
         metrics = data["metrics"]["reports/metrics.json"]["data"]
-        assert model["family"] == "tfidf_svm" and 0 <= metrics["f1_macro"] <= 1 and "ece" in metrics
+        assert model["family"] == "tfidf_logreg" and 0 <= metrics["f1_macro"] <= 1 and "ece" in metrics
         swept[model["params"]["C"]] = name
     assert set(swept) == {0.5, 2} and len(experiments) == 2
     diff = json.loads(run(["dvc", "metrics", "diff", "main", swept[2], "--json"], repo).stdout)

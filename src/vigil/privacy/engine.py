@@ -1,4 +1,4 @@
-"""Offline presidio analyzers: the scrubbing one and the independent residual one.
+"""The offline presidio analyzer the scrubber uses (the residual scan uses none: :mod:`vigil.privacy.residual`).
 
 ``AnalyzerEngine()`` with no arguments tries to download a spaCy model; here
 every engine is built explicitly from installed packages. The registry holds
@@ -19,13 +19,13 @@ from presidio_analyzer.predefined_recognizers import (
     IbanRecognizer,
     IpRecognizer,
     PhoneRecognizer,
-    SpacyRecognizer,
     UsSsnRecognizer,
 )
 
 from vigil.privacy.config import ScrubConfig
 from vigil.privacy.nlp_engine import ScopedSpacyNlpEngine
 from vigil.privacy.recognizers import build_custom_recognizers
+from vigil.privacy.recognizers.ner_person import NerPersonRecognizer
 
 # Portuguese context words for presidio's own recognizers.
 _PT_CONTEXT = {
@@ -63,26 +63,8 @@ class GuardedIbanRecognizer(IbanRecognizer):
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - same contract
         if not self._CANDIDATE.search(text):
             return []
-        return super().analyze(text, entities, nlp_artifacts, regex_flags)
-
-
-class CapitalisedSpacyRecognizer(SpacyRecognizer):
-    """spaCy PERSON entities, kept only when every word is capitalised.
-
-    NER runs on mixed-case notes only, where a real name is written with capitals;
-    the small English model otherwise tags Portuguese phrases and part labels
-    ("luz de injecao", "batch L2317") as people.
-    """
-
-    def analyze(self, text, entities, nlp_artifacts=None):  # noqa: D102 - same contract as SpacyRecognizer
-        results = super().analyze(text, entities, nlp_artifacts)
-        return [r for r in results if _all_capitalised(text[r.start : r.end])]
-
-
-def _all_capitalised(span: str) -> bool:
-    """Every word starts with a capital and has no digit ("O'Brien", "McDonald", "Jean-Luc" pass)."""
-    words = span.split()
-    return bool(words) and all(w[0].isupper() and not any(c.isdigit() for c in w) for w in words)
+        upper = text.upper()  # "iban de89 3704 ...": IBANs are upper case by standard, not always by hand
+        return super().analyze(upper if len(upper) == len(text) else text, entities, nlp_artifacts, regex_flags)
 
 
 def _presidio_recognizers(config: ScrubConfig, phone_regions: tuple[str, ...]) -> list[EntityRecognizer]:
@@ -117,9 +99,7 @@ def _registry(config: ScrubConfig, recognizers: list[EntityRecognizer]) -> Recog
 def _scrub_recognizers(config: ScrubConfig) -> list[EntityRecognizer]:
     recognizers = _presidio_recognizers(config, config.phone_regions) + build_custom_recognizers(config.language)
     if config.ner_scope != "none":
-        recognizers.append(
-            CapitalisedSpacyRecognizer(supported_language=config.language, supported_entities=["PERSON"])
-        )
+        recognizers.append(NerPersonRecognizer(supported_language=config.language))
     return recognizers
 
 
@@ -136,16 +116,4 @@ def build_scrub_analyzer(config: ScrubConfig) -> AnalyzerEngine:
         nlp_engine=nlp_engine,
         registry=_registry(config, _scrub_recognizers(config)),
         supported_languages=[config.language],
-    )
-
-
-def build_residual_recognizers(config: ScrubConfig) -> list[EntityRecognizer]:
-    """The second pass: pattern and lexicon recognizers only, called without an NLP pipeline.
-
-    It shares recognizer *code* with the scrubber (validation is what keeps it
-    from flagging part numbers) but not its decisions: no NER, no context
-    boosting, its own score threshold, on text whose placeholders are blanked.
-    """
-    return _configured(
-        config, _presidio_recognizers(config, config.phone_regions) + build_custom_recognizers(config.language)
     )

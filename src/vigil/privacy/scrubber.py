@@ -14,9 +14,12 @@ from presidio_analyzer import RecognizerResult
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import ConflictResolutionStrategy
 
+from vigil.privacy.codes import without_codes, without_numbers_in_addresses
 from vigil.privacy.config import ScrubConfig, key_from_env
 from vigil.privacy.engine import build_scrub_analyzer
 from vigil.privacy.operators import encrypt_value, operator_configs
+from vigil.privacy.refine import refine_names
+from vigil.privacy.truecase import is_single_case
 
 
 @dataclass
@@ -55,7 +58,7 @@ class Scrubber:
         self._entities = list(config.entities)
 
     def analyze_batch(self, texts: list[str]) -> list[list[RecognizerResult]]:
-        """presidio results per text (batched NLP, then recognizers per text).
+        """presidio results per text (batched NLP, then recognizers per text, then note-level names).
 
         Runs inside a spaCy memory zone: strings and lexemes that the batch adds to
         the vocabulary (every e-mail, plate and typo is a new string) are freed at
@@ -65,15 +68,17 @@ class Scrubber:
         results = []
         with engine.nlp[self.config.language].memory_zone():  # type: ignore[attr-defined]  # our SpacyNlpEngine
             for text, artifacts in engine.process_batch(texts, self.config.language):
-                results.append(
-                    self.analyzer.analyze(
-                        text,
-                        language=self.config.language,
-                        entities=self._entities,
-                        nlp_artifacts=artifacts,
-                        score_threshold=self.config.score_threshold,
-                    )
+                found = self.analyzer.analyze(
+                    text,
+                    language=self.config.language,
+                    entities=self._entities,
+                    nlp_artifacts=artifacts,
+                    score_threshold=self.config.score_threshold,
                 )
+                found = without_numbers_in_addresses(without_codes(text, found))
+                if "PERSON" in self._entities:
+                    found = refine_names(text, found, is_single_case(text))
+                results.append(found)
         return results
 
     def scrub_batch(self, texts: list[str]) -> BatchResult:

@@ -13,7 +13,10 @@ from presidio_analyzer import EntityRecognizer
 
 from vigil.privacy.recognizers.address import StreetAddressRecognizer
 from vigil.privacy.recognizers.brazil import BrPhoneRecognizer, CnpjRecognizer, CpfRecognizer
+from vigil.privacy.recognizers.card import CardNumberRecognizer
+from vigil.privacy.recognizers.email import ObfuscatedEmailRecognizer
 from vigil.privacy.recognizers.person import PersonNameRecognizer
+from vigil.privacy.recognizers.phone import InternationalPhoneRecognizer
 from vigil.privacy.recognizers.vehicle import LicensePlateRecognizer, VinRecognizer
 
 # Classes whose constructor takes ``supported_language`` (presidio's EntityRecognizer itself needs more).
@@ -21,6 +24,9 @@ RECOGNIZERS: tuple[Callable[..., EntityRecognizer], ...] = (
     CpfRecognizer,
     CnpjRecognizer,
     BrPhoneRecognizer,
+    InternationalPhoneRecognizer,
+    CardNumberRecognizer,
+    ObfuscatedEmailRecognizer,
     VinRecognizer,
     LicensePlateRecognizer,
     StreetAddressRecognizer,

@@ -32,6 +32,7 @@ class CpfRecognizer(DeclaredPatternRecognizer):
     PATTERNS = [
         Pattern("CPF formatted", r"\b\d{3}\.\d{3}\.\d{3}-\d{2}\b", 0.5),
         Pattern("CPF digits", r"(?<!\d)(?<!\d[.-])\d{11}(?!\d)(?![.-]\d)", 0.3),
+        Pattern("CPF in spaced groups", r"(?<![\d.-])\d{3}[ .]\d{3}[ .]\d{3}[ .-]\d{2}(?![\d.-])", 0.5),
     ]
     CONTEXT = ["cpf", "contribuinte", "documento", "doc", "cadastro"]
 

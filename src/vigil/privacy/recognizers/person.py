@@ -1,4 +1,4 @@
-"""Person names where the small English NER model is weak: ALL-CAPS, lower-case and Portuguese notes.
+"""Person names from a lexicon and cue words: the signal that does not depend on NER or on case.
 
 Measured on this project's notes, spaCy's ``en_core_web_sm`` finds about a third
 of the names in ALL-CAPS text, and none in lower case. Names are recognised
@@ -9,71 +9,53 @@ before a name ("cliente", "Sr.", "customer", "owner"), case-insensitively:
 * first name + surname(s)                    -> PERSON (0.85)
 * cue word + first name or surname(s)        -> PERSON (0.75)
 * cue word + Capitalised words (mixed case)  -> PERSON (0.6)
+* first name + capitalised unknown word       -> PERSON (0.7)
+* a name word that is not an everyday word   -> PERSON (0.55)
+* a capitalised first name in mixed case     -> PERSON (0.5)
+* a capitalised unknown word with a surname ending ("-sson", "-ova", "-ski") -> PERSON (0.55)
+* Capitalised word + capital initial + Capitalised word -> PERSON (0.7)
+* two adjacent capitalised words that are rare in English and Portuguese -> PERSON (0.5)
 
-A lone first name without a cue is never masked: too many are also words
-("Will", "Mark", "Rosa"). Words that are stop words in English or Portuguese,
-or common automotive terms, are removed from the lexicon for the same reason.
+Particles continue a name ("Maria das Graças", "João da Silva"). A lone
+name word that is also an everyday word ("Will", "Mark", "Rosa", "Costa")
+is left to spaCy NER, which sees its context (:mod:`.ner_person`). This
+recognizer is an extra signal beside NER, not the only one; the lexicon
+itself is :mod:`vigil.privacy.lexicon`.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from vigil.privacy.lexicon import (
+    CUE_WORDS,
+    DEVOTIONAL,
+    HONORIFICS,
+    PARTICLES,
+    VOCABULARY_ENDING,
+    everyday_words,
+    fold,
+    is_everyday_word,
+    is_rare_word,
+    is_typo_of_everyday_word,
+    name_lexicon,
+)
+
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-CUE_WORDS = frozenset(
-    "mr mrs ms miss dr sr sra srta dra customer cust owner client cliente cli proprietario proprietaria "
-    "dono dona motorista driver contact contato sir senhor senhora".split()
+# Surname endings shared by many languages (patronymics, Slavic, Nordic, Germanic, Armenian, Georgian...):
+# an unknown capitalised word with one of them is a surname far more often than anything else.
+_SURNAME_ENDING = re.compile(
+    r"(?:sson|dottir|dóttir|sen|ov|ova|ev|eva|yev|yeva|ski|ska|sky|cki|cka|ic|ić|vich|enko|escu|poulos|oglu|oğlu"
+    r"|ishvili|dze|yan|stein|mann|berg|ström|strom|qvist|kvist|gaard|gård)$",
+    re.IGNORECASE,
 )
-# Words that are names in some locale but ordinary in service notes.
-_NOT_NAMES = frozenset(
-    "will mark bill grant chase miles lane price booth wheeler parker ford lincoln mercedes austin "
-    "rose ray dean june may april august frank guy art glen jack hunter carter cruz mini royal "
-    "brake gear oil pan cam light low long short day young king hill banks rice wood stone "
-    "centro".split()
-)
-# Particles inside Portuguese names ("João da Silva"): part of a name only between two name words.
-_PARTICLES = frozenset("da de do das dos e".split())
+_INITIAL_NAME = re.compile(r"\b[A-ZÀ-Ý][a-zà-ÿ]{1,}\s+[A-ZÀ-Ý]\.?\s+[A-ZÀ-Ý][a-zà-ÿ]+(?:[-'][A-ZÀ-Ý]?[a-zà-ÿ]+)?\b")
 _MAX_RUN = 5  # tokens in one name
 _MAX_GAP = 2  # characters between tokens of one name (a space, or ". ")
-
-
-@functools.lru_cache(maxsize=65536)
-def fold(word: str) -> str:
-    """Case- and accent-insensitive key: 'JOÃO' -> 'joao'."""
-    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
-
-
-@functools.lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
-    from spacy.lang.pt.stop_words import STOP_WORDS as PT_STOP
-
-    return frozenset(fold(w) for w in EN_STOP | PT_STOP) | _NOT_NAMES | CUE_WORDS
-
-
-@functools.lru_cache(maxsize=1)
-def name_lexicon() -> tuple[frozenset[str], frozenset[str]]:
-    """(first names, surnames), folded, built once per process from Faker's locale providers."""
-    from faker.providers.person.en_US import Provider as EnUs
-    from faker.providers.person.pt_BR import Provider as PtBr
-    from faker.providers.person.pt_PT import Provider as PtPt
-
-    excluded = _stop_words()
-
-    def words(names) -> set[str]:
-        return {fold(part) for name in names for part in name.split() if len(part) > 1} - excluded
-
-    first, last = set(), set()
-    for provider in (EnUs, PtBr, PtPt):
-        first |= words(getattr(provider, "first_names_male", ())) | words(getattr(provider, "first_names_female", ()))
-        last |= words(getattr(provider, "last_names", ()))
-    return frozenset(first), frozenset(last)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +76,7 @@ def _tokens(text: str) -> list[_Token]:
 
 def _unlisted_first_name(tokens: list[_Token], i: int, last: frozenset[str], cue: bool) -> bool:
     """Token i is a word outside the lexicon followed by one surname after a cue, or two surnames."""
-    if tokens[i].key in _stop_words() or len(tokens[i].key) < 3:
+    if is_everyday_word(tokens[i].key) or len(tokens[i].key) < 3:
         return False
     following = 0
     for k in range(i + 1, min(len(tokens), i + 3)):
@@ -102,6 +84,41 @@ def _unlisted_first_name(tokens: list[_Token], i: int, last: frozenset[str], cue
             break
         following += 1
     return following >= 2 or (cue and following >= 1)
+
+
+def _after_particle(key: str, last: frozenset[str]) -> bool:
+    """A word that continues a name after "da"/"dos"/"van": a surname, a devotional name, or an unknown word."""
+    return key in last or key in DEVOTIONAL or (len(key) > 2 and not is_everyday_word(key))
+
+
+def _capitalised_unknown(tokens: list[_Token], k: int, mixed_case: bool) -> bool:
+    """Token k follows directly, is capitalised (in mixed case) and is no everyday word."""
+    return (
+        k < len(tokens)
+        and tokens[k].start - tokens[k - 1].end <= 1
+        and (tokens[k].capitalised or not mixed_case)
+        and len(tokens[k].key) > 2
+        and not is_everyday_word(tokens[k].key)
+    )
+
+
+def _unknown_surname(token: _Token) -> bool:
+    return len(token.key) > 4 and not is_everyday_word(token.key) and _SURNAME_ENDING.search(token.key) is not None
+
+
+def _rare_name_like(key: str) -> bool:
+    return (
+        len(key) > 2
+        and not is_everyday_word(key)
+        and not is_typo_of_everyday_word(key)
+        and not VOCABULARY_ENDING.search(key)
+    )
+
+
+def _rare_capitalised(token: _Token) -> bool:
+    return (
+        token.capitalised and len(token.key) > 2 and is_rare_word(token.key) and not VOCABULARY_ENDING.search(token.key)
+    )
 
 
 def find_names(text: str) -> list[tuple[int, int, float, str]]:
@@ -118,7 +135,7 @@ def find_names(text: str) -> list[tuple[int, int, float, str]]:
         while j < len(tokens) and j - i < _MAX_RUN and tokens[j].start - tokens[j - 1].end <= 1:
             if tokens[j].key in known and tokens[j].key not in CUE_WORDS:
                 j += 1
-            elif tokens[j].key in _PARTICLES and j + 1 < len(tokens) and tokens[j + 1].key in last:
+            elif tokens[j].key in PARTICLES and j + 1 < len(tokens) and _after_particle(tokens[j + 1].key, last):
                 j += 2
             else:
                 break
@@ -140,7 +157,46 @@ def find_names(text: str) -> list[tuple[int, int, float, str]]:
             found.append((run[0].start, run[-1].end, 0.7, "word+surnames"))
         elif cue and key in known:
             found.append((run[0].start, run[-1].end, 0.75, "cue+lexicon"))
-        elif cue and mixed_case and tokens[i].capitalised:
+        elif cue and _rare_name_like(key):
+            # "cliente tomomi nishiyama": after a cue, words no dictionary knows (and no typo of one) are a name.
+            k = i + 1
+            while (
+                k < len(tokens)
+                and k - i < 3
+                and _rare_name_like(tokens[k].key)
+                and tokens[k].start - tokens[k - 1].end <= 1
+            ):
+                k += 1
+            run = tokens[i:k]
+            found.append((run[0].start, run[-1].end, 0.65, "cue+rare words"))
+        elif cue and tokens[i - 1].key in HONORIFICS and not is_everyday_word(key) and len(key) > 2:
+            # "MR. HATTER", "Sra. Ivatônia": after an honorific any word that is not vocabulary is a name.
+            found.append((tokens[i].start, tokens[i].end, 0.7, "honorific+word"))
+            run = tokens[i : i + 1]
+        elif key in first and _capitalised_unknown(tokens, i + 1, mixed_case):
+            # A first name before a capitalised word no dictionary knows: "Crystal Murdock", "Tomomi Nishiyama".
+            found.append((run[0].start, tokens[i + 1].end, 0.7, "first+unknown"))
+            run = tokens[i : i + 2]
+        elif key in known and key not in everyday_words() and (tokens[i].capitalised or not mixed_case):
+            # A rare name word alone ("Natasja", "Borkowski"): no everyday sense that could be meant instead.
+            found.append((run[0].start, run[-1].end, 0.55, "rare lexicon name"))
+        elif mixed_case and tokens[i].capitalised and _unknown_surname(tokens[i]):
+            found.append((run[0].start, run[-1].end, 0.55, "surname ending"))
+        elif (
+            mixed_case
+            and _rare_capitalised(tokens[i])
+            and i + 1 < len(tokens)
+            and _rare_capitalised(tokens[i + 1])
+            and (tokens[i + 1].start - tokens[i].end == 1)
+        ):
+            # Two adjacent capitalised words no dictionary or lexicon knows: "Tomomi Nishiyama", "Gyala Antall".
+            found.append((tokens[i].start, tokens[i + 1].end, 0.5, "two rare capitalised words"))
+            run = tokens[i : i + 2]
+        elif key in first and mixed_case and tokens[i].capitalised:
+            # A first name capitalised in edited text ("Megan", "Antonio"); first names that are also
+            # words of notes ("Will", "Mark", "Rosa") are not in the lexicon (see vigil.privacy.lexicon).
+            found.append((run[0].start, run[-1].end, 0.5, "capitalised first name"))
+        elif cue and mixed_case and tokens[i].capitalised and not is_everyday_word(key) and key not in CUE_WORDS:
             k = i + 1
             while k < len(tokens) and k - i < 3 and tokens[k].capitalised and tokens[k].start - tokens[k - 1].end <= 1:
                 k += 1
@@ -150,6 +206,8 @@ def find_names(text: str) -> list[tuple[int, int, float, str]]:
             i += 1
             continue
         i += len(run)
+    # "Faina D. Yefremova", "Mijail C Adomo": a capitalised word, a capital initial, a capitalised word.
+    found += [(m.start(), m.end(), 0.7, "name with initial") for m in _INITIAL_NAME.finditer(text) if mixed_case]
     return found
 
 

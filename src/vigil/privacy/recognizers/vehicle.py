@@ -41,6 +41,9 @@ class VinRecognizer(DeclaredPatternRecognizer):
 _CUE_WINDOW = 12
 
 
+_GROUPED = "plate in two groups"
+
+
 class LicensePlateRecognizer(DeclaredPatternRecognizer):
     ENTITY = "LICENSE_PLATE"
     REGEX_FLAGS = 0  # case-sensitive: see module docstring
@@ -49,8 +52,19 @@ class LicensePlateRecognizer(DeclaredPatternRecognizer):
         Pattern("BR/US plate with dash", r"\b[A-Z]{3}-[0-9]{4}\b", 0.6),
         Pattern("US plate (CA style)", r"\b[1-9][A-Z]{3}[0-9]{3}\b", 0.5),
         Pattern("BR old plate", r"\b[A-Z]{3}[0-9]{4}\b", 0.3),
+        # "FZE 3836", "AB1-C234": letters and digits in two groups; too close to equipment ids to count
+        # without a plate word ("placa", "plate", "tag") before it.
+        Pattern(_GROUPED, r"\b(?=[A-Z0-9]*[A-Z][A-Z0-9]*[ -])[A-Z0-9]{2,4}[ -][A-Z0-9]{3,4}\b(?<=\d)", 0.3),
     ]
     CONTEXT = ["plate", "placa", "lic", "license", "licence", "tag", "registration", "emplacamento"]
+
+    def _cued_if_grouped(self, text: str, result: RecognizerResult) -> bool:
+        """A two-group match ("FZE 3836") counts only right after a plate word ("placa", "plate", "tag")."""
+        explanation = result.analysis_explanation
+        if explanation is None or explanation.pattern_name != _GROUPED:
+            return True
+        before = text[max(0, result.start - _CUE_WINDOW) : result.start].lower().split()
+        return bool(before) and before[-1].strip(".:#") in self.CONTEXT
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
@@ -58,7 +72,9 @@ class LicensePlateRecognizer(DeclaredPatternRecognizer):
         # Upper-casing is length-preserving for the ASCII characters plates use, so offsets stay valid.
         if text.islower():
             return super().analyze(text.upper(), entities, nlp_artifacts, regex_flags)
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        results = [
+            r for r in super().analyze(text, entities, nlp_artifacts, regex_flags) if self._cued_if_grouped(text, r)
+        ]
         lowered = text.lower()
         for result in super().analyze(text.upper(), entities, nlp_artifacts, regex_flags):
             # A lower-case plate in a mixed-case note counts only right after a plate word ("placa abc1d23").

@@ -140,7 +140,8 @@ def render_summary(
     lines += [
         f"{fmt(privacy.get('entities_total'))} personal-data values removed from "
         f"{fmt(privacy.get('records_with_pii'))} of {fmt(privacy.get('records_scanned'))} records; "
-        f"residual scan findings: **{fmt(privacy.get('residual_entities'))}**; "
+        f"independent residual scan: **{fmt(privacy.get('residual_entities'))} suspected** in "
+        f"{fmt((privacy.get('residual') or {}).get('records_affected'))} records; "
         f"pseudonymisation: {privacy.get('pseudonymisation', '—')}.",
         "",
     ]

@@ -2,7 +2,7 @@
 
 Row groups are streamed in chunks of ``chunk_rows``; at most two chunks per
 worker are in flight, so memory stays flat however long the file is. Each
-worker process builds its own scrubber and residual recognizers once. Output is
+worker process builds its own scrubber once and runs the independent residual scan on its output. Output is
 written incrementally to a temporary file that is renamed only on success.
 """
 
@@ -22,7 +22,6 @@ from tqdm import tqdm
 from vigil.data.schema import RECORD_ID, TEXT
 from vigil.io import atomic_path
 from vigil.privacy.config import ScrubConfig
-from vigil.privacy.engine import build_residual_recognizers
 from vigil.privacy.residual import ResidualCounts, residual_scan
 from vigil.privacy.scrubber import BatchResult, Scrubber
 
@@ -46,20 +45,18 @@ class ScrubTotals:
     residual: ResidualCounts = field(default_factory=ResidualCounts)
 
 
-_WORKER: tuple[Scrubber, list] | None = None
+_WORKER: Scrubber | None = None
 
 
 def _init_worker(config: ScrubConfig) -> None:
     global _WORKER
-    scrubber = Scrubber(config)
-    _WORKER = (scrubber, build_residual_recognizers(config))
+    _WORKER = Scrubber(config)
 
 
 def _scrub_chunk(texts: list[str]) -> tuple[BatchResult, ResidualCounts]:
     assert _WORKER is not None, "worker not initialised"
-    scrubber, residual = _WORKER
-    result = scrubber.scrub_batch(texts)
-    return result, residual_scan(residual, scrubber.config, result.texts)
+    result = _WORKER.scrub_batch(texts)
+    return result, residual_scan(result.texts)
 
 
 def _results(config: ScrubConfig, chunks: Iterator[list[str]]) -> Iterator[tuple[BatchResult, ResidualCounts]]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from vigil.privacy.config import ScrubConfig
 from vigil.privacy.parallel import ScrubTotals
+from vigil.privacy.residual import RESIDUAL_RULES, RESIDUAL_TYPES
 
 
 def _version(package: str) -> str | None:
@@ -17,6 +18,7 @@ def _version(package: str) -> str | None:
 
 
 def privacy_report(totals: ScrubTotals, config: ScrubConfig, recognizers: list[str]) -> dict[str, Any]:
+    """Counts of what the scrubber replaced and of what the independent residual scan still suspects."""
     by_operator: dict[str, list[str]] = {}
     for entity, op in sorted(config.operators.items()):
         by_operator.setdefault(op, []).append(entity)
@@ -33,9 +35,13 @@ def privacy_report(totals: ScrubTotals, config: ScrubConfig, recognizers: list[s
         "pseudonymisation": "keyed HMAC-SHA256" if "pseudonymize" in by_operator else "none",
         "reidentification_vault": "AES (key held outside the repository)" if "encrypt" in by_operator else "none",
         "residual": {
-            "findings": {k: int(v) for k, v in sorted(totals.residual.findings.items())},
+            "findings": {k: int(totals.residual.findings.get(k, 0)) for k in RESIDUAL_TYPES},
             "records_affected": totals.residual.records_affected,
-            "score_threshold": config.residual_score_threshold,
+            "records_affected_share": (
+                round(totals.residual.records_affected / totals.records_scanned, 6) if totals.records_scanned else 0.0
+            ),
+            "independent": True,
+            "rules": dict(RESIDUAL_RULES),
         },
         "residual_entities": residual_total,
         "config": {

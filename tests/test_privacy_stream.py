@@ -1,4 +1,4 @@
-"""Streaming scrub on a worker pool, and the residual scan on its own."""
+"""Streaming scrub on a worker pool (the residual scan: tests/test_residual_scan.py)."""
 
 from pathlib import Path
 
@@ -6,9 +6,7 @@ import pandas as pd
 
 from vigil.data.synthetic import SyntheticConfig, generate
 from vigil.privacy.config import ScrubConfig
-from vigil.privacy.engine import build_residual_recognizers
 from vigil.privacy.parallel import scrub_parquet
-from vigil.privacy.residual import residual_scan
 
 
 def test_pool_of_two_matches_one_process_in_order_and_counts(tmp_path: Path):
@@ -35,13 +33,3 @@ def test_empty_input_gives_empty_outputs(tmp_path: Path):
     frame.head(0).to_parquet(source, index=False)
     totals = scrub_parquet(source, tmp_path / "out.parquet", tmp_path / "vault.parquet", ScrubConfig.from_params({}))
     assert totals.records_scanned == 0 and pd.read_parquet(tmp_path / "out.parquet").empty
-
-
-def test_residual_scan_counts_what_was_left_and_ignores_placeholders():
-    config = ScrubConfig.from_params({})
-    recognizers = build_residual_recognizers(config)
-    leaked = ["cliente <PERSON> CPF 529.982.247-25", "placa ABC1D23 <PHONE_NUMBER>", "fine <PERSON_3f9a1c0b2e> only"]
-    counts = residual_scan(recognizers, config, leaked)
-    assert dict(counts.findings) == {"BR_CPF": 1, "LICENSE_PLATE": 1} and counts.records_affected == 2
-    clean = residual_scan(recognizers, config, ["cliente <PERSON> tel <PHONE_NUMBER_0123456789>"])
-    assert not clean.findings and clean.records_affected == 0

@@ -11,7 +11,12 @@ from pathlib import Path
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
-SHARED_PII_EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pii_eval" / "synth_dataset_v2.json"
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED_PII_EVAL = SHARED_DATA / "pii_eval" / "synth_dataset_v2.json"
+LENER_DEV = SHARED_DATA / "pii_eval" / "lener_br_dev" / "dev.conll"
+FAA_REMARKS = SHARED_DATA / "faa_maintenance" / "Maintenance_Text_data_nona.csv"
+# LeNER-Br tags that are not personal data and must survive scrubbing (legal text keeps its meaning).
+LENER_KEEP = ("ORGANIZACAO", "LOCAL", "LEGISLACAO")
 # Types of the presidio-research set that Vigil targets, mapped to Vigil's names; the rest
 # (ORGANIZATION, GPE, DATE_TIME, TITLE, AGE, NRP, ZIP_CODE, DOMAIN_NAME, US_DRIVER_LICENSE) are
 # not personal identifiers under Vigil's policy and are reported as "not targeted".
@@ -61,3 +66,46 @@ def presidio_research_gold() -> tuple[list[str], list[list[tuple[int, int, str]]
         targeted.append([(a, b, PRESIDIO_RESEARCH_TYPES[t]) for a, b, t in spans if t in PRESIDIO_RESEARCH_TYPES])
         other.append([(a, b, t) for a, b, t in spans if t not in PRESIDIO_RESEARCH_TYPES])
     return texts, targeted, other
+
+
+def lener_gold() -> tuple[list[str], list[list[tuple[int, int, str]]]]:
+    """LeNER-Br dev sentences (tokens joined by spaces) with every tagged span: PESSOA is personal data."""
+    texts, spans = [], []
+    tokens: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        text, gold, position = [], [], 0
+        current: list | None = None
+        for token, tag in tokens:
+            start = position
+            text.append(token)
+            position += len(token) + 1
+            kind = tag[2:] if tag != "O" else None
+            if tag.startswith("B-") or (kind and (current is None or current[2] != kind)):
+                current = [start, start + len(token), kind]
+                gold.append(current)
+            elif tag.startswith("I-") and current is not None:
+                current[1] = start + len(token)
+            else:
+                current = None
+        if text:
+            texts.append(" ".join(text))
+            spans.append([(a, b, k) for a, b, k in gold])
+        tokens.clear()
+
+    for line in LENER_DEV.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            tokens.append((parts[0], parts[1]))
+        else:
+            flush()
+    flush()
+    return texts, spans
+
+
+def faa_remarks() -> list[str]:
+    """The FAA maintenance remarks (column c119, fixed-width padded): real notes with no planted PII."""
+    import pandas as pd
+
+    frame = pd.read_csv(FAA_REMARKS, usecols=["c119"], dtype=str, keep_default_na=False)
+    return [text.strip() for text in frame["c119"] if text.strip()]

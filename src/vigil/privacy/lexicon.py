@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import math
 import re
 import unicodedata
 
@@ -65,7 +66,6 @@ NAME_LOCALES = ("en_US", "en_GB", "pt_BR", "pt_PT", "es_ES", "es_MX", "fr_FR", "
 EVERYDAY_ZIPF = 3.5  # about three occurrences per million words: "valve", "hose"; not "cowling", "Lewandowski"
 COMMON_WORD_ZIPF = 4.5  # about 30 per million: "water", "porta", "partida"; not "marcus", "aline"
 RARE_ZIPF = 2.5  # about three occurrences per ten million words
-_EVERYDAY_TOP_N = 60000  # wordfreq's most frequent words per language (covers Zipf >= 3.0 in en and pt)
 
 
 @functools.lru_cache(maxsize=262144)
@@ -116,18 +116,30 @@ def name_lexicon() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(first), frozenset(last)
 
 
+@functools.lru_cache(maxsize=1)
+def word_zipf() -> dict[str, float]:
+    """Folded word -> highest Zipf frequency in English or Portuguese, for words at least ``RARE_ZIPF`` (wordfreq).
+
+    Read once per process from wordfreq's frequency tables (about 120,000 words);
+    a word absent from it is rare.
+    """
+    from wordfreq import get_frequency_dict
+
+    floor = 10 ** (RARE_ZIPF - 9)
+    out: dict[str, float] = {}
+    for language in ("en", "pt"):
+        for word, frequency in get_frequency_dict(language).items():
+            if frequency >= floor:
+                key, zipf = fold(word), math.log10(frequency) + 9
+                if zipf > out.get(key, 0.0):
+                    out[key] = zipf
+    return out
+
+
 @functools.lru_cache(maxsize=4)
 def frequent_words(zipf: float) -> frozenset[str]:
     """Folded words of English or Portuguese at least this frequent (wordfreq), names included."""
-    from wordfreq import top_n_list, zipf_frequency
-
-    words = set()
-    for language in ("en", "pt"):
-        for word in top_n_list(language, _EVERYDAY_TOP_N):
-            if zipf_frequency(word, language) < zipf:
-                break
-            words.add(fold(word))
-    return frozenset(words)
+    return frozenset(key for key, value in word_zipf().items() if value >= zipf)
 
 
 def everyday_words() -> frozenset[str]:
@@ -135,10 +147,23 @@ def everyday_words() -> frozenset[str]:
     return frequent_words(EVERYDAY_ZIPF)
 
 
+@functools.lru_cache(maxsize=1)
+def all_names() -> frozenset[str]:
+    """First names and surnames in one set (built once)."""
+    first, last = name_lexicon()
+    return first | last
+
+
+def preload() -> None:
+    """Build every table now: worker processes forked afterwards share them instead of each building its own."""
+    all_names()
+    everyday_words()
+    frequent_words(COMMON_WORD_ZIPF)
+
+
 def is_name_word(key: str) -> bool:
     """``key`` (folded) is a first name or surname in the lexicon."""
-    first, last = name_lexicon()
-    return key in first or key in last
+    return key in all_names()
 
 
 def is_first_name(key: str) -> bool:
@@ -154,12 +179,9 @@ def is_distinctive_name(key: str) -> bool:
     return is_name_word(key) and key not in everyday_words()
 
 
-@functools.lru_cache(maxsize=65536)
 def is_rare_word(key: str) -> bool:
     """Almost never written in English or Portuguese (Zipf < ``RARE_ZIPF``): "Vsevolod", not "Súmula"."""
-    from wordfreq import zipf_frequency
-
-    return max(zipf_frequency(key, "en"), zipf_frequency(key, "pt")) < RARE_ZIPF
+    return key not in word_zipf()
 
 
 @functools.lru_cache(maxsize=16384)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from spacy.attrs import IDX, LOWER
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
@@ -146,11 +147,12 @@ class ScopedSpacyNlpEngine(SpacyNlpEngine):
 
     def _artifacts(self, doc: Doc) -> NlpArtifacts:
         entities, scores = self._get_updated_entities(list(doc.ents), self._get_scores_for_entities(doc))
+        strings = doc.vocab.strings
         return NlpArtifacts(
             entities=entities,
             tokens=doc,
-            tokens_indices=[t.idx for t in doc],
-            lemmas=[t.lower_ for t in doc],
+            tokens_indices=doc.to_array(IDX).tolist(),  # arrays, not one Token object per token
+            lemmas=[strings[key] for key in doc.to_array(LOWER).tolist()],
             nlp_engine=self,
             language=self.language,
             scores=scores,

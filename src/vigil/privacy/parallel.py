@@ -22,6 +22,7 @@ from tqdm import tqdm
 from vigil.data.schema import RECORD_ID, TEXT
 from vigil.io import atomic_path
 from vigil.privacy.config import ScrubConfig
+from vigil.privacy.lexicon import preload
 from vigil.privacy.residual import ResidualCounts, residual_scan
 from vigil.privacy.scrubber import BatchResult, Scrubber
 
@@ -67,6 +68,7 @@ def _results(config: ScrubConfig, chunks: Iterator[list[str]]) -> Iterator[tuple
         yield from map(_scrub_chunk, chunks)
         return
     context = mp.get_context("fork")
+    preload()  # word tables built once here are inherited by every forked worker
     with context.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
         pending: deque = deque()
         for chunk in chunks:

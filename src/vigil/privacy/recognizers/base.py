@@ -7,6 +7,8 @@ from typing import ClassVar
 
 from presidio_analyzer import Pattern, PatternRecognizer
 
+_DIGIT = re.compile(r"\d")
+
 
 class DeclaredPatternRecognizer(PatternRecognizer):
     """Subclasses set ENTITY, PATTERNS, CONTEXT and (optionally) REGEX_FLAGS and ``validate_result``."""
@@ -15,6 +17,8 @@ class DeclaredPatternRecognizer(PatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]]
     CONTEXT: ClassVar[list[str]]
     REGEX_FLAGS: ClassVar[int] = re.DOTALL | re.MULTILINE | re.IGNORECASE  # presidio's default
+    # Every pattern needs a digit (documents, numbers, plates, codes): notes without one are skipped unread.
+    NEEDS_DIGIT: ClassVar[bool] = True
 
     def __init__(self, supported_language: str = "en") -> None:
         super().__init__(
@@ -25,3 +29,8 @@ class DeclaredPatternRecognizer(PatternRecognizer):
             global_regex_flags=self.REGEX_FLAGS,
             name=type(self).__name__,
         )
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - presidio's contract
+        if self.NEEDS_DIGIT and _DIGIT.search(text) is None:
+            return []
+        return super().analyze(text, entities, nlp_artifacts, regex_flags)

@@ -30,6 +30,7 @@ class ObfuscatedEmailRecognizer(DeclaredPatternRecognizer):
         )
     ]
     CONTEXT = ["email", "e-mail", "mail", "correio", "contato", "contact"]
+    NEEDS_DIGIT = False
 
     def validate_result(self, pattern_text: str) -> bool | None:
         # A literal user@domain.tld is presidio's EmailRecognizer's; this one only adds the disguised forms.

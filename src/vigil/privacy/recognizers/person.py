@@ -37,6 +37,7 @@ from vigil.privacy.lexicon import (
     HONORIFICS,
     PARTICLES,
     VOCABULARY_ENDING,
+    all_names,
     everyday_words,
     fold,
     is_everyday_word,
@@ -124,13 +125,16 @@ def _rare_capitalised(token: _Token) -> bool:
 def find_names(text: str) -> list[tuple[int, int, float, str]]:
     """(start, end, score, rule) for every name found in ``text``."""
     first, last = name_lexicon()
-    known = first | last
+    known = all_names()
     mixed_case = not text.isupper() and not text.islower()
     tokens = _tokens(text)
     found: list[tuple[int, int, float, str]] = []
     i = 0
     while i < len(tokens):
         cue = i > 0 and tokens[i - 1].key in CUE_WORDS and tokens[i].start - tokens[i - 1].end <= _MAX_GAP
+        if not cue and tokens[i].key not in known and is_everyday_word(tokens[i].key):
+            i += 1  # fast path: vocabulary starts no name without a cue (every rule below needs more)
+            continue
         j = i + 1
         while j < len(tokens) and j - i < _MAX_RUN and tokens[j].start - tokens[j - 1].end <= 1:
             if tokens[j].key in known and tokens[j].key not in CUE_WORDS:

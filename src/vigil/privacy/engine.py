@@ -75,7 +75,7 @@ class _NeedsCharacter:
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - same contract
         if self.NEEDED.search(text) is None:
             return []
-        return super().analyze(text, entities, nlp_artifacts, regex_flags)  # type: ignore[misc]
+        return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
 
 class GuardedEmailRecognizer(_NeedsCharacter, EmailRecognizer):

@@ -2,7 +2,8 @@
 
 At least 200 unique values of every entity type the generator writes are
 planted in raw notes (in the ways technicians write them, in all three casing
-styles), the whole pipeline runs under DVC, and every file under data/ (except
+styles; names also with no cue word before them, phones also directly followed
+by a date), the whole pipeline runs under DVC, and every file under data/ (except
 the raw inputs), models/ and reports/, plus every captured log line, is searched
 for every value: decoded Parquet cells, the unpickled model and plain files.
 """
@@ -29,8 +30,8 @@ PER_TYPE = 200
 RAW_INPUTS = {"data/interim/raw.parquet", "data/external/notes.csv"}
 
 
-def _canaries(seed: int = 2026) -> dict[str, list[tuple[str, str]]]:
-    """entity type -> unique (value, how a note introduces it)."""
+def _canaries(seed: int = 2026) -> dict[str, list[tuple[str, str, str]]]:
+    """entity type -> unique (value, what a note writes before it, what right after it)."""
     rng = random.Random(seed)
     makers = {
         "PERSON": lambda: (
@@ -46,14 +47,22 @@ def _canaries(seed: int = 2026) -> dict[str, list[tuple[str, str]]]:
         "STREET_ADDRESS": lambda: (pii.street_address(rng, rng.choice(["en", "pt"])), rng.choice(["addr", "end."])),
         "CREDIT_CARD": lambda: (pii.credit_card(rng), "cc"),
         "IP_ADDRESS": lambda: (pii.ip_address(rng), "ip"),
+        # no cue word: the name alone, as in "ALINE MARTINS DEIXOU O CARRO"
+        "PERSON (no cue)": lambda: (pii.person_name(rng, rng.choice(["en", "pt"])), ""),
+        # a phone glued to a date, as in "tel (305) 790-8924 - 11/20/2022"
+        "PHONE_NUMBER (then a date)": lambda: (
+            pii.phone(rng, rng.choice(["us", "br"])),
+            "tel",
+            rng.choice([" - ", " ", "; "]) + f"{rng.randint(1, 12):02d}/{rng.randint(1, 28):02d}/{rng.randint(2019, 2024)}",
+        ),
     }
-    out: dict[str, list[tuple[str, str]]] = {}
+    out: dict[str, list[tuple[str, str, str]]] = {}
     for entity, make in makers.items():
-        values: dict[str, str] = {}
+        values: dict[str, tuple[str, str]] = {}
         while len(values) < PER_TYPE:
-            value, cue = make()
-            values.setdefault(value, cue)
-        out[entity] = list(values.items())
+            value, cue, *after = make()
+            values.setdefault(value, (cue, after[0] if after else ""))
+        out[entity] = [(value, cue, after) for value, (cue, after) in values.items()]
     return out
 
 
@@ -61,20 +70,20 @@ def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
-def _notes_with_canaries(canaries: dict[str, list[tuple[str, str]]]) -> tuple[pd.DataFrame, list[str]]:
+def _notes_with_canaries(canaries: dict[str, list[tuple[str, str, str]]]) -> tuple[pd.DataFrame, list[str]]:
     from vigil.data.synthetic import SyntheticConfig, generate
 
     frame, _ = generate(SyntheticConfig(n_records=1000, seed=9, pii_rate=0.0))
     rng = random.Random(7)
-    planted = [(value, cue) for pairs in canaries.values() for value, cue in pairs]
+    planted = [planting for plantings in canaries.values() for planting in plantings]
     rng.shuffle(planted)
     texts = frame["text"].tolist()
     for index, start in enumerate(range(0, len(planted), 4)):
-        extra = ", ".join(f"{cue} {value}" for value, cue in planted[start : start + 4])
+        extra = ", ".join(f"{cue} {value}{after}".strip() for value, cue, after in planted[start : start + 4])
         note = f"{texts[index]}, {extra}"
         texts[index] = rng.choice([note, note.upper(), note.lower()]) if rng.random() < 0.5 else note
     frame["text"] = texts
-    return frame, [value for value, _ in planted]
+    return frame, [value for value, _, _ in planted]
 
 
 def _searchable_text(path: Path) -> str:

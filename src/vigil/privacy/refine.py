@@ -44,7 +44,7 @@ _ORGANISATION_AFTER = re.compile(
     r"S\.?A|S/A|ME|EIRELI|GmbH|AG|SRL|Oficina|Auto\s+Center|Autopeças|Comércio|Transportes)\b\.?"
 )
 _SCORE = 0.6
-_MAX_CONTINUATION = 3  # words a name may run on by
+_MAX_CONTINUATION = 2  # words a name may run on by
 
 
 def _result(start: int, end: int, rule: str) -> RecognizerResult:
@@ -173,12 +173,21 @@ def without_organisations(text: str, results: list[RecognizerResult]) -> list[Re
     return [r for r in results if r.entity_type != "PERSON" or not _ORGANISATION_AFTER.match(text[r.end : r.end + 80])]
 
 
-_SAINT = re.compile(r"(?<!\w)(?:São|Sao|SÃO|SAO|Santo|Santa|SANTO|SANTA|San|SAN|Saint|SAINT)\s+$")
+# Words that make the name after them a place: saints ("São Paulo", "Santa Maria"; not "St.", which ends
+# street names: "101 Oak St. Lisa Jones") and place prefixes
+# ("Los Angeles", "Lake Charles", "Fort Worth", "Rio Branco", "Cité El Farik").
+_PLACE_PREFIX = re.compile(
+    r"(?<!\w)(?:São|Sao|Santo|Santa|San|Saint|Los|Las|El|Lake|Mount|Mt|Fort|Ft|Port|Porto|Rio|Vila|Villa|"
+    r"Cite|Cité|Isla|Ilha|Serra|Monte|Baía|Baia|Cabo|Lago|Ponta|Campo|Nova|Novo|Nueva|Nuevo)\.?\s+$",
+    re.IGNORECASE,
+)
 
 
-def without_places_named_after_saints(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
-    """ "São Paulo", "Santa Maria", "San José": a given name after "São"/"Santa"/"San" names a place."""
-    return [r for r in results if r.entity_type != "PERSON" or not _SAINT.search(text[max(0, r.start - 8) : r.start])]
+def without_places(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """ "São Paulo", "Los Angeles", "Lake Charles": a given name after a place prefix names a place."""
+    return [
+        r for r in results if r.entity_type != "PERSON" or not _PLACE_PREFIX.search(text[max(0, r.start - 8) : r.start])
+    ]
 
 
 def without_possessive(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -191,8 +200,8 @@ def without_possessive(text: str, results: list[RecognizerResult]) -> list[Recog
 
 def refine_names(text: str, results: list[RecognizerResult], single_case: bool) -> list[RecognizerResult]:
     """``results`` plus the PERSON spans that the note as a whole implies, minus names of companies."""
-    results = without_possessive(text, without_places_named_after_saints(text, without_organisations(text, results)))
+    results = without_possessive(text, without_places(text, without_organisations(text, results)))
     results = results + continued_names(text, results, single_case)
     results = results + listed_names(text, results, single_case)
     results = results + repeated_names(text, results)
-    return without_places_named_after_saints(text, without_organisations(text, results))
+    return without_places(text, without_organisations(text, results))

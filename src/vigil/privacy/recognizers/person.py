@@ -93,13 +93,12 @@ def _after_particle(key: str, last: frozenset[str]) -> bool:
 
 
 def _capitalised_unknown(tokens: list[_Token], k: int, mixed_case: bool) -> bool:
-    """Token k follows directly, is capitalised (in mixed case) and is no everyday word."""
+    """Token k follows directly, is capitalised (in mixed case) and reads as a name: no word, typo or word form."""
     return (
         k < len(tokens)
         and tokens[k].start - tokens[k - 1].end <= 1
         and (tokens[k].capitalised or not mixed_case)
-        and len(tokens[k].key) > 2
-        and not is_everyday_word(tokens[k].key)
+        and _rare_name_like(tokens[k].key)
     )
 
 
@@ -181,8 +180,14 @@ def find_names(text: str) -> list[tuple[int, int, float, str]]:
             # A first name before a capitalised word no dictionary knows: "Crystal Murdock", "Tomomi Nishiyama".
             found.append((run[0].start, tokens[i + 1].end, 0.7, "first+unknown"))
             run = tokens[i : i + 2]
-        elif key in known and key not in everyday_words() and (tokens[i].capitalised or not mixed_case):
+        elif (
+            key in known
+            and key not in everyday_words()
+            and (tokens[i].capitalised or (not mixed_case and len(key) > 4))
+            and not is_typo_of_everyday_word(key)
+        ):
             # A rare name word alone ("Natasja", "Borkowski"): no everyday sense that could be meant instead.
+            # In capitals a short one is as often a code ("BOS", "LEW") and a clipped word ("ENGIN") is a word.
             found.append((run[0].start, run[-1].end, 0.55, "rare lexicon name"))
         elif mixed_case and tokens[i].capitalised and _unknown_surname(tokens[i]):
             found.append((run[0].start, run[-1].end, 0.55, "surname ending"))

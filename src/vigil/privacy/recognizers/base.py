@@ -17,8 +17,10 @@ class DeclaredPatternRecognizer(PatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]]
     CONTEXT: ClassVar[list[str]]
     REGEX_FLAGS: ClassVar[int] = re.DOTALL | re.MULTILINE | re.IGNORECASE  # presidio's default
-    # Every pattern needs a digit (documents, numbers, plates, codes): notes without one are skipped unread.
+    # Every pattern needs a digit (documents, numbers, plates, codes): notes without one are skipped unread,
+    # and so are notes with fewer digits than any match holds (a CPF has 11).
     NEEDS_DIGIT: ClassVar[bool] = True
+    MIN_DIGITS: ClassVar[int] = 1
 
     def __init__(self, supported_language: str = "en") -> None:
         super().__init__(
@@ -31,6 +33,6 @@ class DeclaredPatternRecognizer(PatternRecognizer):
         )
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102 - presidio's contract
-        if self.NEEDS_DIGIT and _DIGIT.search(text) is None:
+        if self.NEEDS_DIGIT and (_DIGIT.search(text) is None or sum(c.isdigit() for c in text) < self.MIN_DIGITS):
             return []
         return super().analyze(text, entities, nlp_artifacts, regex_flags)

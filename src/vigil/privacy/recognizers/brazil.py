@@ -27,6 +27,7 @@ VALID_DDD = frozenset(
 
 class CpfRecognizer(DeclaredPatternRecognizer):
     ENTITY = "BR_CPF"
+    MIN_DIGITS = 11
     """CPF (Cadastro de Pessoas Físicas): 11 digits, optionally 000.000.000-00, valid check digits."""
 
     PATTERNS = [
@@ -42,6 +43,7 @@ class CpfRecognizer(DeclaredPatternRecognizer):
 
 class CnpjRecognizer(DeclaredPatternRecognizer):
     ENTITY = "BR_CNPJ"
+    MIN_DIGITS = 14
     """CNPJ (companies, e.g. a fleet customer): 14 digits, optionally 00.000.000/0000-00, valid check digits."""
 
     PATTERNS = [
@@ -56,6 +58,7 @@ class CnpjRecognizer(DeclaredPatternRecognizer):
 
 class BrPhoneRecognizer(DeclaredPatternRecognizer):
     ENTITY = "PHONE_NUMBER"
+    MIN_DIGITS = 10
     """Brazilian landline and mobile numbers with area code: (11) 98765-4321, +55 11 3456-7890, 11 98765-4321."""
 
     PATTERNS = [

@@ -31,6 +31,7 @@ def luhn_valid(digits: str) -> bool:
 
 class CardNumberRecognizer(DeclaredPatternRecognizer):
     ENTITY = "CREDIT_CARD"
+    MIN_DIGITS = 12
     PATTERNS = [
         Pattern("card digits", r"(?<![\d.-])\d{12,19}(?![\d.-])", 0.45),
         Pattern("card in groups", r"(?<![\d.-])\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?(?![\d.-])", 0.45),

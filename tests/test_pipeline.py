@@ -245,6 +245,14 @@ def test_faa_worked_example_runs_as_an_experiment(tmp_path: Path):
     quality = json.loads((repo / "reports/data_quality.json").read_text())
     assert quality["n_records"] == 2747 and quality["dropped"]["rare_labels"] == {"AP": 1}
     assert set(_metrics(repo)["per_class"]) == {"AF", "AI", "AU", "DE", "EQ", "II", "ME"}
+    # Real remarks the privacy rules were not written on: the blocking privacy rules pass, and the
+    # scrubber changes few notes (names of pilots and owners, not "OIL LEAK" or equipment ids).
+    rules = {rule["id"]: rule for rule in json.loads((repo / "reports/policy.json").read_text())["rules"]}
+    blocking = [r for r in rules.values() if r["policy"] == "privacy" and r["severity"] == "blocking"]
+    assert blocking and all(r["status"] == "pass" for r in blocking), [(r["id"], r["value"]) for r in blocking]
+    privacy = json.loads((repo / "reports/privacy.json").read_text())
+    assert privacy["residual"]["records_affected_share"] <= 0.001
+    assert privacy["records_with_pii"] / privacy["records_scanned"] < 0.03
 
 
 def test_pseudonymize_mode_refuses_without_keys_then_runs_with_them(tmp_path: Path):

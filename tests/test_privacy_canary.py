@@ -53,7 +53,8 @@ def _canaries(seed: int = 2026) -> dict[str, list[tuple[str, str, str]]]:
         "PHONE_NUMBER (then a date)": lambda: (
             pii.phone(rng, rng.choice(["us", "br"])),
             "tel",
-            rng.choice([" - ", " ", "; "]) + f"{rng.randint(1, 12):02d}/{rng.randint(1, 28):02d}/{rng.randint(2019, 2024)}",
+            rng.choice([" - ", " ", "; "])
+            + f"{rng.randint(1, 12):02d}/{rng.randint(1, 28):02d}/{rng.randint(2019, 2024)}",
         ),
     }
     out: dict[str, list[tuple[str, str, str]]] = {}

@@ -43,7 +43,7 @@ PARTICLES = frozenset("da de do das dos e di del della van von der den dos la le
 CUE_WORDS = frozenset(
     "mr mrs ms miss dr sr sra srta dra customer cust owner client cliente cli proprietario proprietaria "
     "dono dona motorista driver contact contato sir senhor senhora tecnico technician mecanico mechanic "
-    "atendente consultor advisor requested solicitado falar ministro min relator relatora desembargador "
+    "atendente consultor advisor ministro min relator relatora desembargador "
     "desembargadora deputado deputada juiz juiza doutor doutora prof professor professora advogado advogada "
     "vereador senador governador prefeito sgt".split()
 )
@@ -201,6 +201,22 @@ def is_typo_of_everyday_word(key: str) -> bool:
         | {a + c + b for a, b in splits for c in letters}
     )
     return any(not is_rare_word(c) and not is_name_word(c) for c in candidates - {key})
+
+
+def reads_as_name(key: str, min_length: int = 4) -> bool:
+    """A word that is none of: everyday vocabulary, a typo of it, a word form (-ed, -ção), or too short.
+
+    What is left after a cue word or a first name is a name the lexicon lacks
+    ("tomomi", "Yoshinaga", "Hildebrand"), not "reorts", "plugged", "IFR" or "GWT".
+    Capitals in edited text vouch for three-letter names ("Zak Ong"); in a
+    single-case note three letters are as often an abbreviation.
+    """
+    return (
+        len(key) >= min_length
+        and not is_everyday_word(key)
+        and not is_typo_of_everyday_word(key)
+        and VOCABULARY_ENDING.search(key) is None
+    )
 
 
 def is_everyday_word(key: str) -> bool:

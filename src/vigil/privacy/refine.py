@@ -32,6 +32,7 @@ from vigil.privacy.lexicon import (
     function_words,
     is_everyday_word,
     is_name_word,
+    reads_as_name,
 )
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -42,6 +43,12 @@ _ORGANISATION_AFTER = re.compile(
     r"^(?:(?:\s*(?:,|&|and|e)\s*[A-ZÀ-Ý][\w'’-]*)*)\s+(?:Inc|LLC|Ltd|Ltda|Corp|Corporation|Co|Company|Orchestra|Band|"
     r"Group|Partners|Associates|Technologies|Bank|Foundation|University|Institute|Industries|Holdings|Motors|"
     r"S\.?A|S/A|ME|EIRELI|GmbH|AG|SRL|Oficina|Auto\s+Center|Autopeças|Comércio|Transportes)\b\.?"
+)
+# Words after a name that make it a place or facility: "GILLESPIE FIELD", "Timmerman Airport".
+_FACILITY_AFTER = re.compile(
+    r"^\s+(?:Airport|Airfield|Field|Airpark|Aerodrome|Heliport|Municipal|Regional|International|County|Memorial|"
+    r"Hospital|School|College|Stadium|Bridge|Dam|Aeroporto|Escola|Rodovia)\b",
+    re.IGNORECASE,
 )
 _SCORE = 0.6
 _MAX_CONTINUATION = 2  # words a name may run on by
@@ -65,9 +72,11 @@ def _covered(start: int, end: int, results: list[RecognizerResult]) -> bool:
 def _name_like(word: str, single_case: bool) -> bool:
     """Could stand in a list of names: capitalised (or any case in a single-case note), not vocabulary."""
     key = fold(word)
-    if len(key) < 3 or (is_everyday_word(key) and not is_name_word(key)):
-        return False
-    return single_case or (word[0].isupper() and not word.isupper())
+    capitalised = word[0].isupper() and not word.isupper()
+    three_letters = capitalised and len(key) == 3 and not is_everyday_word(key)  # "Zak", "Ari" in edited text
+    if not (is_name_word(key) or reads_as_name(key) or three_letters):
+        return False  # "DUANE CRITHFIELD, CERTIFICAT": a clipped word is not the next name in a list
+    return single_case or capitalised
 
 
 def repeated_names(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -129,6 +138,10 @@ def continued_names(text: str, results: list[RecognizerResult], single_case: boo
             start -= len(given.group())  # "Elle Sandström", "Hedvig Arvidsson": an unknown given name before a surname
         for _ in range(_MAX_CONTINUATION):
             rest = text[end:]
+            initial = re.match(r" ([A-Z])\.? ([^\W\d_]+)", rest)
+            if initial and _continues(initial.group(2), single_case):
+                end += initial.end()  # "ROY A. GOODART", "Carl N. Lewis"
+                continue
             particle = re.match(r" (\w+) ([^\W\d_]+(?:['’-][^\W\d_]+)*)", rest)
             if particle and fold(particle.group(1)) in PARTICLES and _continues(particle.group(2), single_case):
                 end += particle.end()
@@ -152,14 +165,18 @@ def _name_part(word: str, single_case: bool) -> bool:
     key = fold(word)
     if is_name_word(key):
         return True
-    return not single_case and not word.isupper() and key not in frequent_words(COMMON_WORD_ZIPF) and len(key) > 2
+    if single_case:
+        return reads_as_name(key)  # "JAY YOSHINAGA", "DAVE HILDEBRAND"; not "JOHN REPORTED"
+    return not word.isupper() and key not in frequent_words(COMMON_WORD_ZIPF) and len(key) > 2
 
 
 def _continues(word: str, single_case: bool) -> bool:
     key = fold(word)
     if key in DEVOTIONAL or is_name_word(key):
         return True
-    return not is_everyday_word(key) and len(key) > 2 and (single_case or word[0].isupper())
+    if single_case:
+        return reads_as_name(key)
+    return word[0].isupper() and reads_as_name(key, min_length=3)
 
 
 def _same_case_style(name: str, word: str) -> bool:
@@ -170,7 +187,12 @@ def _same_case_style(name: str, word: str) -> bool:
 
 def without_organisations(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
     """Names that are part of a company name ("Silva Ltda", "Clark, Romero and Hall Orchestra") are not people."""
-    return [r for r in results if r.entity_type != "PERSON" or not _ORGANISATION_AFTER.match(text[r.end : r.end + 80])]
+    return [
+        r
+        for r in results
+        if r.entity_type != "PERSON"
+        or not (_ORGANISATION_AFTER.match(text[r.end : r.end + 80]) or _FACILITY_AFTER.match(text[r.end : r.end + 20]))
+    ]
 
 
 # Words that make the name after them a place: saints ("São Paulo", "Santa Maria"; not "St.", which ends

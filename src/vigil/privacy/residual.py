@@ -37,13 +37,12 @@ from vigil.privacy.codes import code_word_before
 from vigil.privacy.lexicon import (
     CUE_WORDS,
     PARTICLES,
-    VOCABULARY_ENDING,
     fold,
     is_everyday_word,
     is_first_name,
     is_rare_word,
     is_surname,
-    is_typo_of_everyday_word,
+    reads_as_name,
     stop_words,
 )
 
@@ -100,12 +99,7 @@ def _name_after_cue(key: str) -> bool:
     """After "cliente"/"Mr."/"owner": a name word, or a rare word that is neither a typo nor vocabulary."""
     if is_first_name(key) or is_surname(key):
         return not is_everyday_word(key)
-    return (
-        len(key) > 2
-        and not is_everyday_word(key)
-        and not is_typo_of_everyday_word(key)
-        and VOCABULARY_ENDING.search(key) is None
-    )
+    return reads_as_name(key)
 
 
 def _capitalised_rare(word: str) -> bool:

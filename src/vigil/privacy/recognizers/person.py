@@ -44,6 +44,7 @@ from vigil.privacy.lexicon import (
     is_rare_word,
     is_typo_of_everyday_word,
     name_lexicon,
+    reads_as_name,
 )
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -98,7 +99,7 @@ def _capitalised_unknown(tokens: list[_Token], k: int, mixed_case: bool) -> bool
         k < len(tokens)
         and tokens[k].start - tokens[k - 1].end <= 1
         and (tokens[k].capitalised or not mixed_case)
-        and _rare_name_like(tokens[k].key)
+        and reads_as_name(tokens[k].key, min_length=3 if tokens[k].capitalised else 4)
     )
 
 
@@ -107,12 +108,7 @@ def _unknown_surname(token: _Token) -> bool:
 
 
 def _rare_name_like(key: str) -> bool:
-    return (
-        len(key) > 2
-        and not is_everyday_word(key)
-        and not is_typo_of_everyday_word(key)
-        and not VOCABULARY_ENDING.search(key)
-    )
+    return reads_as_name(key)
 
 
 def _rare_capitalised(token: _Token) -> bool:

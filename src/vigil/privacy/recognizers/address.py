@@ -28,10 +28,8 @@ from __future__ import annotations
 import functools
 import re
 
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
-
 from vigil.privacy.lexicon import everyday_words, fold, function_words, is_everyday_word
+from vigil.privacy.recognizers.base import SpanFunctionRecognizer
 from vigil.privacy.truecase import is_single_case
 
 _PREFIX_TYPES = (
@@ -307,50 +305,11 @@ def find_addresses(text: str) -> list[tuple[int, int, float, str]]:
     return found
 
 
-class StreetAddressRecognizer(EntityRecognizer):
+class StreetAddressRecognizer(SpanFunctionRecognizer):
     """STREET_ADDRESS: anchors extended to the whole address (see module docstring)."""
 
-    name: str
-    CONTEXT = [
-        "address",
-        "addr",
-        "pickup",
-        "deliver",
-        "endereco",
-        "endereço",
-        "end",
-        "retirar",
-        "entregar",
-        "residencia",
-    ]
-
-    def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entities=["STREET_ADDRESS"],
-            supported_language=supported_language,
-            name="StreetAddressRecognizer",
-            context=self.CONTEXT,
-        )
-
-    def load(self) -> None:  # noqa: D102 - nothing to load
-        pass
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        if "STREET_ADDRESS" not in entities:
-            return []
-        return [
-            RecognizerResult(
-                "STREET_ADDRESS",
-                start,
-                end,
-                score,
-                analysis_explanation=AnalysisExplanation(self.name, score, textual_explanation=rule),
-                recognition_metadata={
-                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                },
-            )
-            for start, end, score, rule in find_addresses(text)
-        ]
+    ENTITY = "STREET_ADDRESS"
+    FIND = find_addresses
+    CONTEXT = ["address", "addr", "pickup", "deliver", "endereco", "endereço", "end", "retirar", "entregar"]
+    CONTEXT += ["residencia", "residência"]
+    NEEDS_DIGIT = True

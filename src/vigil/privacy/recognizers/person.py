@@ -28,9 +28,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
-
 from vigil.privacy.lexicon import (
     CUE_WORDS,
     DEVOTIONAL,
@@ -46,6 +43,7 @@ from vigil.privacy.lexicon import (
     name_lexicon,
     reads_as_name,
 )
+from vigil.privacy.recognizers.base import SpanFunctionRecognizer
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # Surname endings shared by many languages (patronymics, Slavic, Nordic, Germanic, Armenian, Georgian...):
@@ -216,35 +214,11 @@ def find_names(text: str) -> list[tuple[int, int, float, str]]:
     return found
 
 
-class PersonNameRecognizer(EntityRecognizer):
+class PersonNameRecognizer(SpanFunctionRecognizer):
     """Lexicon- and cue-based PERSON recognizer, case-insensitive (complements spaCy NER)."""
 
-    name: str  # set by EntityRecognizer.__init__ (untyped there)
-
-    def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entities=["PERSON"], supported_language=supported_language, name="PersonNameRecognizer"
-        )
+    ENTITY = "PERSON"
+    FIND = find_names
 
     def load(self) -> None:
         name_lexicon()
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        if "PERSON" not in entities:
-            return []
-        return [
-            RecognizerResult(
-                "PERSON",
-                start,
-                end,
-                score,
-                analysis_explanation=AnalysisExplanation(self.name, score, textual_explanation=rule),
-                recognition_metadata={
-                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                },
-            )
-            for start, end, score, rule in find_names(text)
-        ]

@@ -25,10 +25,9 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from vigil.privacy.codes import code_word_before
+from vigil.privacy.recognizers.base import SpanFunctionRecognizer
 
 # Digit groups joined by one separator (space, dot, dash, parentheses), optionally international and with an extension.
 _CANDIDATE = re.compile(
@@ -107,8 +106,8 @@ def _possible_international(core: str) -> bool:
         return False
 
 
-def find_phones(text: str) -> list[tuple[int, int, float]]:
-    """(start, end, score) of every phone-number candidate with a positive score."""
+def find_phones(text: str) -> list[tuple[int, int, float, str]]:
+    """(start, end, score, rule) of every phone-number candidate with a positive score."""
     out = []
     for match in _CANDIDATE.finditer(text):
         value = _trim(match.group())
@@ -116,41 +115,13 @@ def find_phones(text: str) -> list[tuple[int, int, float]]:
         end = match.start() + len(value)
         score = phone_score(text, start, end)
         if score > 0:
-            out.append((start, end, score))
+            out.append((start, end, score, "shape and context"))
     return out
 
 
-class InternationalPhoneRecognizer(EntityRecognizer):
+class InternationalPhoneRecognizer(SpanFunctionRecognizer):
     """PHONE_NUMBER for every country, by shape and context (see module docstring)."""
 
-    name: str
-
-    def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entities=["PHONE_NUMBER"],
-            supported_language=supported_language,
-            name="InternationalPhoneRecognizer",
-        )
-
-    def load(self) -> None:  # noqa: D102 - nothing to load
-        pass
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        if "PHONE_NUMBER" not in entities or not _DIGIT.search(text):
-            return []
-        return [
-            RecognizerResult(
-                "PHONE_NUMBER",
-                start,
-                end,
-                score,
-                analysis_explanation=AnalysisExplanation(self.name, score),
-                recognition_metadata={
-                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                },
-            )
-            for start, end, score in find_phones(text)
-        ]
+    ENTITY = "PHONE_NUMBER"
+    FIND = find_phones
+    NEEDS_DIGIT = True

@@ -38,17 +38,11 @@ from vigil.privacy.truecase import is_single_case
 
 _TOKEN = re.compile(r"\S+")
 _EDGE_PUNCT = ",;:!?\"'()[]{}"
-_SENTENCE_ENDS = ".!?:;\n"
 
 
 def _is_initial(word: str) -> bool:
     """ "C." or "C": a capital letter standing for a name (a lower-case "e" is a word: Portuguese "and")."""
     return len(word.rstrip(".")) == 1 and word[0].isupper()
-
-
-def _sentence_initial(text: str, start: int) -> bool:
-    before = text[max(0, start - 8) : start].rstrip(" \t\"'(")
-    return start == 0 or not before or before[-1] in _SENTENCE_ENDS
 
 
 def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:

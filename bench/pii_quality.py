@@ -10,7 +10,11 @@ Data sets, all scored in the same run for every detector:
     and ORGANIZACAO / LOCAL / LEGISLACAO tokens must stay (share of their tokens masked);
 (d) the hand-written adversarial set (tests/data/pii_adversarial.yaml): cases passed;
 (e) FAA maintenance remarks (../shared/data): real notes; share of notes changed and of
-    characters masked, plus a seeded sample of changes printed for checking by hand.
+    characters masked, plus a seeded sample of changes printed for checking by hand;
+(f) the independent residual scan on each set, raw and after Vigil's scrubber: records
+    it flags (on raw text: can it see personal data at all; after scrubbing: what is left).
+
+"vigil (ner_scope: all)" also runs NER on single-case notes (the default skips them).
 
 Scores: a gold span is recalled when a predicted span of its type overlaps it; precision
 likewise; "leaked" is the share of PII characters left unmasked, "over-masked" the share
@@ -176,13 +180,31 @@ def faa_set(detectors: dict[str, Detector], sample: int) -> None:
         print(f"- {kind} `{value}` in: {text[:110]}")
 
 
+def residual_set(sets: dict[str, list[str]]) -> None:
+    from vigil.privacy.residual import residual_scan
+
+    scrubber = Scrubber(ScrubConfig.from_params({}))
+    print("\n## (f) independent residual scan: records flagged, raw and after vigil's scrubber\n")
+    print("| data | records | flagged raw | flagged after scrubbing | suspects after scrubbing by type |")
+    print("|---|---:|---:|---:|---|")
+    for name, texts in sets.items():
+        raw, after = residual_scan(texts), residual_scan(scrubber.scrub_batch(texts).texts)
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(after.findings.items())) or "-"
+        print(f"| {name} | {len(texts)} | {raw.records_affected} | {after.records_affected} | {kinds} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=3000, help="generated notes scored for Vigil")
     parser.add_argument("--naive-n", type=int, default=1000, help="generated notes scored for presidio's defaults")
     parser.add_argument("--sample", type=int, default=50, help="FAA changes printed for checking by hand")
     args = parser.parse_args()
-    detectors = {"vigil": _vigil({}), f"vigil ({SM_MODEL})": _vigil({"spacy_model": SM_MODEL}), "presidio": _presidio()}
+    detectors = {
+        "vigil": _vigil({}),
+        f"vigil ({SM_MODEL})": _vigil({"spacy_model": SM_MODEL}),
+        "vigil (ner_scope: all)": _vigil({"ner_scope": "all"}),
+        "presidio": _presidio(),
+    }
     generator_set(detectors, args.n, args.naive_n)
     for path, run in (
         (SHARED_PII_EVAL, lambda: presidio_research_set(detectors)),
@@ -197,6 +219,14 @@ def main() -> int:
         faa_set(detectors, args.sample)
     else:
         print(f"\n(skipped: {FAA_REMARKS} not found)")
+    sets = {"generator (seed 303)": synthetic_gold(3000, seed=303)[0]}
+    if SHARED_PII_EVAL.exists():
+        sets["synth_dataset_v2"] = presidio_research_gold()[0]
+    if LENER_DEV.exists():
+        sets["LeNER-Br dev"] = lener_gold()[0]
+    if FAA_REMARKS.exists():
+        sets["FAA remarks"] = faa_remarks()
+    residual_set(sets)
     return 0
 
 

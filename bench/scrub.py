@@ -1,6 +1,6 @@
 """Scrubbing throughput: presidio's naive loop vs Vigil's scrub stage, same records, same run.
 
-    python bench/scrub.py [--n 6000] [--workers 0] [--repeat 3]
+    python bench/scrub.py [--n 6000] [--workers 0] [--repeat 3] [--ner-scope mixed_case]
 
 Baseline: ``AnalyzerEngine.analyze`` in a Python loop with presidio's defaults
 (full spaCy pipeline, every predefined recognizer; offline model). Vigil: the
@@ -44,9 +44,10 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=6000, help="notes (the same ones for both sides)")
     parser.add_argument("--workers", type=int, default=0, help="Vigil worker processes (0 = one per core)")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of both sides; medians are reported")
+    parser.add_argument("--ner-scope", default="mixed_case", help="scrub.ner_scope for Vigil (mixed_case | all | none)")
     args = parser.parse_args()
     texts, gold = synthetic_gold(args.n, seed=202)
-    config = ScrubConfig.from_params({"workers": args.workers})
+    config = ScrubConfig.from_params({"workers": args.workers, "ner_scope": args.ner_scope})
 
     naive = naive_analyzer()
     naive.analyze(texts[0], language="en")  # warm-up outside the timing, as for Vigil's workers below
@@ -74,7 +75,7 @@ def main() -> int:
     naive_rate, vigil_rate = statistics.median(naive_rates), statistics.median(vigil_rates)
     print(
         f"records: {len(texts)} synthetic notes (seed 202); cores: {os.cpu_count()}; "
-        f"Vigil workers: {config.effective_workers()}"
+        f"Vigil workers: {config.effective_workers()}; ner_scope: {config.ner_scope}"
     )
     print("| scrubber | records/s | span recall (any type overlap of same type) | PII chars unmasked |")
     print("|---|---:|---:|---:|")

@@ -55,7 +55,14 @@ def test_repro_builds_everything_then_is_a_clean_noop(baseline_run: BaselineRun)
     assert {"record_id", "y_true", "y_pred", "region", "dealer_type"} <= set(predictions.columns)
     privacy = json.loads((repo / "reports/privacy.json").read_text())
     assert privacy["records_scanned"] == 900 and privacy["entities"]["PERSON"] > 50
-    assert privacy["residual_entities"] <= 5 and privacy["config"]["digest_sha256"]
+    assert privacy["residual_entities"] == 0 and privacy["config"]["digest_sha256"]
+    # Every gold value the generator planted is gone from the scrubbed text (offsets refer to the raw text).
+    raw = pd.read_parquet(repo / "data/interim/raw.parquet").set_index("record_id")["text"]
+    scrubbed = pd.read_parquet(repo / "data/interim/scrubbed.parquet").set_index("record_id")["text"]
+    gold = [json.loads(line) for line in (repo / "data/interim/pii_gold.jsonl").read_text().splitlines()]
+    values = [(g["record_id"], raw[g["record_id"]][s["start"] : s["end"]]) for g in gold for s in g["spans"]]
+    assert len(values) > 500
+    assert [v for rid, v in values if v in scrubbed[rid]] == []
     card = json.loads((repo / "models/model/model.json").read_text())
     assert len(card["training_data"]["train_sha256"]) == 64
     assert card["calibration"]["method"] == "temperature" and 0.05 <= card["calibration"]["temperature"] <= 20

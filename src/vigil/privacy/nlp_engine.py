@@ -89,8 +89,9 @@ def needs_ner(text: str, scope: str) -> bool:
     ``mixed_case`` (the default) skips single-case notes: there the capitals carry
     no information, so :mod:`vigil.privacy.recognizers.ner_person` keeps an NER
     name only with lexicon evidence, which the lexicon recognizer already acts on
-    by itself. Measured with bench/pii_quality.py: NER on single-case notes too
-    (``all``) moved no acceptance number by more than 0.003 and halved throughput.
+    by itself. Measured (bench/pii_quality.py, bench/scrub.py --ner-scope all): NER on
+    single-case notes too (``all``) adds 0.006 PERSON recall on synth_dataset_v2 and
+    halves throughput (docs/privacy.md).
     """
     if scope == "none":
         return False

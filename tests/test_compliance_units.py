@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from vigil.compliance.canonical import canonical_json, is_canonical
 from vigil.compliance.detached_signature import sign_bytes, verify_bytes
 from vigil.compliance.evidence_inputs import load_reports
 from vigil.compliance.keys import dev_keys_mode, load_identity, make_self_signed, write_identity
-from vigil.compliance.manifest import lock_stages_digest
+from vigil.compliance.manifest import git_state, lock_stages_digest
 from vigil.compliance.pdf_verification import byte_range_problems
 from vigil.compliance.report.render import _css_string
 from vigil.compliance.summary import summary_within_limit
@@ -33,6 +34,26 @@ def test_lock_digest_ignores_the_report_stage_only():
     with_report = lock + "  report:\n    cmd: python stages/report.py\n"
     assert lock_stages_digest(lock) == lock_stages_digest(with_report)
     assert lock_stages_digest(lock) != lock_stages_digest(lock.replace("0.1", "0.2"))
+
+
+def test_uncommitted_sources_are_named_whole_whatever_their_git_status(tmp_path: Path):
+    """Regression: " M params.yaml" was stripped before slicing and listed as "arams.yaml"."""
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    for name in ("params.yaml", "dvc.yaml", "old.yaml", "staged.yaml"):
+        (tmp_path / name).write_text("a: 1\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
+    (tmp_path / "params.yaml").write_text("a: 2\n")  # worktree change: " M"
+    (tmp_path / "staged.yaml").write_text("a: 3\n")
+    git("add", "staged.yaml")  # index change: "M "
+    git("mv", "old.yaml", "new name.yaml")  # rename: two paths in one -z entry pair
+    state = git_state(tmp_path, ["params.yaml", "dvc.yaml", "old.yaml", "new name.yaml", "staged.yaml"])
+    assert state["uncommitted_sources"] == ["new name.yaml", "params.yaml", "staged.yaml"]
+    assert len(state["commit"]) == 40
 
 
 def test_identity_from_env_inline_pem_or_path_and_mismatch(tmp_path: Path):

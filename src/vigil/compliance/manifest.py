@@ -150,14 +150,35 @@ def git_state(root: Path, sources: Iterable[str]) -> dict[str, Any]:
             done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True, timeout=30)
         except (OSError, subprocess.SubprocessError):
             return None
-        return done.stdout.strip()
+        return done.stdout
 
     commit = git("rev-parse", "HEAD")
-    changed = git("status", "--porcelain", "--untracked-files=no", "--", *sources)
+    changed = git("status", "--porcelain=v1", "-z", "--untracked-files=no", "--", *sources)
     return {
-        "commit": commit,
-        "uncommitted_sources": sorted(line[3:] for line in (changed or "").splitlines() if line.strip()),
+        "commit": commit.strip() if commit else None,
+        "uncommitted_sources": porcelain_paths(changed or ""),
     }
+
+
+def porcelain_paths(status_z: str) -> list[str]:
+    """Paths in ``git status --porcelain=v1 -z`` output, sorted.
+
+    Each entry is ``XY PATH``; the two status columns may be blank (" M"), so
+    the output must never be stripped before slicing (that turned
+    " M params.yaml" into "arams.yaml"). A rename or copy is followed by its
+    original path as a separate entry, which is skipped.
+    """
+    entries = status_z.split("\0")
+    paths, index = [], 0
+    while index < len(entries):
+        entry = entries[index]
+        index += 1
+        if len(entry) < 4:
+            continue
+        paths.append(entry[3:])
+        if entry[0] in "RC" or entry[1] in "RC":
+            index += 1
+    return sorted(paths)
 
 
 def tool_versions() -> dict[str, str]:

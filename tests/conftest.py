@@ -151,6 +151,40 @@ def evidence_repo(baseline_run: BaselineRun) -> Path:
     return baseline_run.repo
 
 
+def release_env(keys: Path) -> dict[str, str]:
+    """The environment that makes the report stage sign with the key pair in ``keys``."""
+    return {"VIGIL_SIGNING_KEY": str(keys / "signing-key.pem"), "VIGIL_SIGNING_CERT": str(keys / "signing-cert.pem")}
+
+
+@pytest.fixture(scope="session")
+def release_repo(evidence_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two tagged revisions signed by a release key anchored in policies/trust/; the key pair beside the repo.
+
+    v1 is the baseline run re-signed after ``vigil trust add``; v2 (HEAD) changes an
+    audit parameter (so its upstream dvc.lock differs) and the report title. Both are
+    pushed to the local remote. Tests copy it before changing anything.
+    """
+    base = tmp_path_factory.mktemp("release")
+    repo = base / "repo"
+    shutil.copytree(evidence_repo, repo, symlinks=True)
+    keys = base / "release-key"
+    run(["vigil", "keys", "create", "--common-name", "Vigil release signer", "--out", str(keys)], repo)
+    run(["vigil", "trust", "add", str(keys / "signing-cert.pem"), "--id", "release-test", "--role", "release"], repo)
+    run(["git", "add", "policies/trust"], repo)
+    run(["git", "commit", "-qm", "anchor the release signer"], repo)
+    audit = repo / "params" / "audit" / "default.yaml"
+    for tag in ("v1", "v2"):
+        if tag == "v2":
+            audit.write_text(audit.read_text().replace("resamples: 200", "resamples: 150", 1))
+            run(["vigil", "params", "compose", "data.synthetic.n_records=900", "report.title=Quarterly review"], repo)
+        run(["dvc", "repro"], repo, env=release_env(keys))
+        run(["dvc", "push"], repo)
+        run(["git", "add", "-A"], repo)
+        run(["git", "commit", "-qm", f"release evidence {tag}"], repo)
+        run(["git", "tag", tag], repo)
+    return repo
+
+
 @pytest.fixture
 def pipeline_copy(evidence_repo: Path, tmp_path: Path) -> Path:
     """A private copy of the baseline repo (outputs, cache, local remote, git history) to change freely."""
@@ -161,7 +195,7 @@ def pipeline_copy(evidence_repo: Path, tmp_path: Path) -> Path:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test that needs the baseline pipeline run is slow, whatever module it lives in."""
-    needs_pipeline = {"baseline_run", "evidence_repo", "pipeline_copy"}
+    needs_pipeline = {"baseline_run", "evidence_repo", "pipeline_copy", "release_repo"}
     for item in items:
         if needs_pipeline & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)

@@ -19,9 +19,10 @@ from conftest import run
 from vigil.compliance.keys import load_certificate, make_self_signed, write_identity
 from vigil.compliance.manifest import lock_stages_digest
 from vigil.compliance.pdf_verification import der_length
-from vigil.compliance.verification import verify_evidence
+from vigil.compliance.verification import TrustPolicy, verify_evidence
 
 EVIDENCE = "reports/compliance"
+DEV = TrustPolicy(allow_development=True)  # the shared run is signed with a development key
 
 
 def _copy_evidence_tree(repo: Path, target: Path) -> Path:
@@ -44,13 +45,18 @@ def test_repro_ends_with_signed_evidence_that_verifies(evidence_repo: Path):
         "signer.pem",
         "summary.md",
     ]
-    result = run(["vigil", "verify", EVIDENCE], evidence_repo)
-    assert "verification passed (5/5 checks)" in result.stdout
-    assert "[development signature]" in result.stdout
+    plain = run(["vigil", "verify", EVIDENCE], evidence_repo, check=False)
+    assert plain.returncode == 1 and "development signature (a local run's key)" in plain.stdout  # not by default
+    result = run(["vigil", "verify", EVIDENCE, "--allow-development"], evidence_repo)
+    assert "verification passed (6/6 checks)" in result.stdout
+    commit = run(["git", "rev-parse", "HEAD~1"], evidence_repo).stdout.strip()
+    verdict = json.loads((evidence_repo / "reports/policy.json").read_text())["verdict"].upper()
+    assert f"commit: {commit}" in result.stdout and f"verdict: {verdict}" in result.stdout  # what it vouches for
+    assert f"computed at {commit[:12]}, an ancestor of" in result.stdout  # bound to the checkout's revision
     pinned = run(["vigil", "verify", EVIDENCE, "--trust", ".vigil/signing-cert.pem"], evidence_repo)
-    assert "matches the pinned certificate" in pinned.stdout
-    pdf_only = run(["vigil", "verify", f"{EVIDENCE}/compliance.pdf"], evidence_repo)
-    assert "covers the whole file" in pdf_only.stdout
+    assert "trusted explicitly (--trust)" in pinned.stdout
+    pdf_only = run(["vigil", "verify", f"{EVIDENCE}/compliance.pdf", "--allow-development"], evidence_repo)
+    assert "covers the whole file" in pdf_only.stdout and pdf_only.returncode == 0
 
     manifest_bytes = (evidence / "manifest.json").read_bytes()
     manifest = json.loads(manifest_bytes)
@@ -176,18 +182,18 @@ def test_every_single_byte_change_in_the_pdf_is_detected(evidence_repo: Path, tm
     regions = _pdf_regions(original, certificate.public_bytes(serialization.Encoding.DER))
     positions = sorted({p for offsets in regions.values() for p in offsets})
     assert len(positions) >= 200 and all(len(offsets) >= 9 for offsets in regions.values())
-    assert all(c.ok for c in verify_evidence(tree))
+    assert all(c.ok for c in verify_evidence(tree, DEV))
 
     # The manifest's SHA-256 of the PDF fails on any changed byte; one flip shows the whole tree says so.
     pdf_path.write_bytes(_flip(original, positions[len(positions) // 2]))
-    whole = verify_evidence(tree)
+    whole = verify_evidence(tree, DEV)
     assert not all(c.ok for c in whole) and any("compliance.pdf" in c.detail for c in whole if not c.ok)
 
     # The PDF's own signature must catch every flip too, without the manifest (a PDF travels alone).
     undetected = []
     for position in positions:
         pdf_path.write_bytes(_flip(original, position))
-        if all(c.ok for c in verify_evidence(pdf_path, [certificate])):
+        if all(c.ok for c in verify_evidence(pdf_path, TrustPolicy(explicit=(certificate,)))):
             region = next(name for name, offsets in regions.items() if position in offsets)
             undetected.append((region, position))
     pdf_path.write_bytes(original)
@@ -213,11 +219,11 @@ def test_appended_update_truncation_and_trailing_bytes_are_detected(evidence_rep
     }
     for name, data in variants.items():
         pdf_path.write_bytes(data)
-        alone = verify_evidence(pdf_path, [certificate])
+        alone = verify_evidence(pdf_path, TrustPolicy(explicit=(certificate,)))
         assert not all(c.ok for c in alone), name
-        assert not all(c.ok for c in verify_evidence(tree)), name
+        assert not all(c.ok for c in verify_evidence(tree, DEV)), name
     pdf_path.write_bytes(variants["incremental update"])
-    detail = " ".join(c.detail for c in verify_evidence(pdf_path, [certificate]))
+    detail = " ".join(c.detail for c in verify_evidence(pdf_path, TrustPolicy(explicit=(certificate,))))
     assert "does not cover the whole file" in detail
 
 
@@ -230,7 +236,7 @@ def test_every_manifest_listed_file_and_the_signature_files_are_tamper_evident(e
         path = tree / relative
         original = path.read_bytes()
         path.write_bytes(_flip(original, len(original) // 2))
-        checks = verify_evidence(tree)
+        checks = verify_evidence(tree, DEV)
         path.write_bytes(original)
         failed = [c for c in checks if not c.ok]
         assert failed, relative
@@ -241,11 +247,11 @@ def test_every_manifest_listed_file_and_the_signature_files_are_tamper_evident(e
 
     missing = tree / "models/model/model.json"
     missing.unlink()
-    detail = " ".join(c.detail for c in verify_evidence(tree) if not c.ok)
+    detail = " ".join(c.detail for c in verify_evidence(tree, DEV) if not c.ok)
     assert "models/model/model.json: missing" in detail
     shutil.copy2(evidence_repo / "models/model/model.json", missing)
     (tree / EVIDENCE / "extra.txt").write_text("added later")
-    assert "unlisted files: reports/compliance/extra.txt" in " ".join(c.detail for c in verify_evidence(tree))
+    assert "unlisted files: reports/compliance/extra.txt" in " ".join(c.detail for c in verify_evidence(tree, DEV))
 
 
 def test_pinning_another_signer_fails(evidence_repo: Path, tmp_path: Path):
@@ -253,22 +259,7 @@ def test_pinning_another_signer_fails(evidence_repo: Path, tmp_path: Path):
     write_identity(key, certificate, tmp_path / "key.pem", tmp_path / "cert.pem")
     result = run(["vigil", "verify", EVIDENCE, "--trust", str(tmp_path / "cert.pem")], evidence_repo, check=False)
     assert result.returncode == 1
-    assert "is not the pinned certificate" in result.stdout and "signer is not trusted" in result.stdout
-
-
-def test_release_key_from_env_signs_without_the_development_notice(evidence_repo: Path, tmp_path: Path):
-    key, certificate = make_self_signed("Vigil release signer", development=False)
-    write_identity(key, certificate, tmp_path / "key.pem", tmp_path / "cert.pem")
-    repo = tmp_path / "copy"
-    shutil.copytree(evidence_repo, repo, symlinks=True)
-    env = {"VIGIL_SIGNING_KEY": (tmp_path / "key.pem").read_text(), "VIGIL_SIGNING_CERT": str(tmp_path / "cert.pem")}
-    run(["dvc", "repro", "--force", "--single-item", "report"], repo, env=env)
-    result = run(["vigil", "verify", EVIDENCE, "--trust", str(tmp_path / "cert.pem")], repo)
-    assert "CN=Vigil release signer" in result.stdout and "[development signature]" not in result.stdout
-    text = subprocess.run(
-        ["pdftotext", str(repo / EVIDENCE / "compliance.pdf"), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    assert "Development signature" not in text and "Vigil release signer" in text
+    assert "not the --trust certificate and not issued by it" in result.stdout
 
 
 def test_no_key_and_dev_keys_not_allowed_fails_without_writing(evidence_repo: Path, tmp_path: Path):
@@ -288,4 +279,4 @@ def test_no_key_and_dev_keys_not_allowed_fails_without_writing(evidence_repo: Pa
     assert only_use.returncode != 0 and "vigil keys init" in only_use.stderr
     run(["vigil", "keys", "init"], repo)
     run(report_only, repo, env={"VIGIL_DEV_KEYS": "use"})
-    assert "verification passed" in run(["vigil", "verify", EVIDENCE], repo).stdout
+    assert "verification passed" in run(["vigil", "verify", EVIDENCE, "--allow-development"], repo).stdout

@@ -1,8 +1,9 @@
 """`vigil retrieve`: an old revision's evidence comes back from the DVC remote and verifies.
 
-Real components only: a git repo with two revisions, DVC's default local remote,
-and an S3 remote served by moto on 127.0.0.1 (the DVC cache is deleted first,
-so every evidence byte comes from the remote).
+Real components only: conftest's ``release_repo`` (two revisions signed by an
+anchored release key), DVC's default local remote, and an S3 remote served by
+moto on 127.0.0.1 (the DVC cache is deleted first, so every evidence byte comes
+from the remote).
 """
 
 from __future__ import annotations
@@ -21,28 +22,14 @@ from conftest import VENV_BIN, free_port, offline_env, run
 S3_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 
 
-@pytest.fixture(scope="module")
-def two_revisions(evidence_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """v1: the shared evidence run; HEAD: the same pipeline with a retitled report (only `report` reruns)."""
-    repo = tmp_path_factory.mktemp("retrieve") / "repo"
-    shutil.copytree(evidence_repo, repo, symlinks=True)
-    run(["git", "tag", "v1"], repo)
-    run(["vigil", "params", "compose", "data.synthetic.n_records=900", "report.title=Quarterly model review"], repo)
-    run(["dvc", "repro"], repo)
-    run(["dvc", "push"], repo)
-    run(["git", "add", "-A"], repo)
-    run(["git", "commit", "-qm", "second evidence"], repo)
-    shutil.rmtree(repo / ".dvc" / "cache")  # from here on, evidence can only come from the remote
-    return repo
-
-
-def test_old_revision_is_retrieved_from_the_local_remote_and_verifies(two_revisions: Path, tmp_path: Path):
-    repo = two_revisions
-    old = run(
-        ["vigil", "retrieve", "--rev", "v1", "--out", str(tmp_path / "v1"), "--trust", ".vigil/signing-cert.pem"], repo
-    )
-    assert "verification passed (6/6 checks)" in old.stdout and "dvc.lock at v1 matches" in old.stdout
-    new = run(["vigil", "retrieve", "--repo", str(repo), "--rev", "main", "--out", str(tmp_path / "main")], tmp_path)
+def test_old_revision_is_retrieved_from_the_local_remote_and_verifies(release_repo: Path, tmp_path: Path):
+    repo = tmp_path / "repo"
+    shutil.copytree(release_repo, repo, symlinks=True)
+    shutil.rmtree(repo / ".dvc" / "cache")  # every evidence byte must come from the remote
+    old = run(["vigil", "retrieve", "--rev", "v1", "--out", str(tmp_path / "v1"), "--role", "release"], repo)
+    assert "verification passed (7/7 checks)" in old.stdout and "locked outputs fetched" in old.stdout
+    assert "dvc.lock and params.yaml of revision v1" in old.stdout and "anchored as release-test" in old.stdout
+    new = run(["vigil", "retrieve", "--repo", str(repo), "--rev", "main", "--out", str(tmp_path / "main")], repo)
     assert "verification passed" in new.stdout
 
     manifests = [json.loads((tmp_path / r / "reports/compliance/manifest.json").read_text()) for r in ("v1", "main")]
@@ -51,7 +38,7 @@ def test_old_revision_is_retrieved_from_the_local_remote_and_verifies(two_revisi
     assert manifests[0]["params_sha256"] != manifests[1]["params_sha256"]
     assert (tmp_path / "v1/data/processed/train.parquet").is_file()
     assert not (tmp_path / "v1/data/interim/raw.parquet").exists()  # raw personal data is never handed out
-    assert run(["vigil", "verify", str(tmp_path / "v1")], tmp_path).returncode == 0
+    assert run(["vigil", "verify", str(tmp_path / "v1"), "--repo", str(repo)], tmp_path).returncode == 0
 
     unknown = run(["vigil", "retrieve", "--rev", "no-such-tag", "--out", str(tmp_path / "x")], repo, check=False)
     assert unknown.returncode == 2 and "vigil: error: unknown revision 'no-such-tag'" in unknown.stderr
@@ -99,12 +86,11 @@ def _boto_credentials() -> dict[str, str]:
     }
 
 
-def test_evidence_round_trips_through_an_s3_remote(two_revisions: Path, s3_endpoint: str, tmp_path: Path):
+def test_evidence_round_trips_through_an_s3_remote(release_repo: Path, s3_endpoint: str, tmp_path: Path):
     import boto3
 
     repo = tmp_path / "repo"
-    shutil.copytree(two_revisions, repo, symlinks=True)
-    run(["dvc", "fetch", "-r", "local"], repo)  # the copy's cache, from the default remote
+    shutil.copytree(release_repo, repo, symlinks=True)
     run(["dvc", "remote", "add", "-d", "s3", "s3://vigil-evidence/dvc"], repo)
     run(["dvc", "remote", "modify", "s3", "endpointurl", s3_endpoint], repo)
     run(["dvc", "push", "-r", "s3"], repo, env=S3_ENV)
@@ -118,4 +104,4 @@ def test_evidence_round_trips_through_an_s3_remote(two_revisions: Path, s3_endpo
     )
     assert objects["KeyCount"] > 10
     result = run(["vigil", "retrieve", "--rev", "HEAD", "--out", str(tmp_path / "out")], repo, env=S3_ENV)
-    assert "verification passed (6/6 checks)" in result.stdout
+    assert "verification passed (7/7 checks)" in result.stdout

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from vigil import __version__
 from vigil.errors import VigilError
+from vigil.evidence_cli import add_evidence_commands
 from vigil.log import configure
 
 
@@ -77,42 +78,6 @@ def _gate(args: argparse.Namespace) -> int:
         write_report("policy", report, root)
     print(format_table(report))
     return 0 if report["verdict"] == "pass" else 1
-
-
-def _keys_init(args: argparse.Namespace) -> int:
-    """Create the development signing key and certificate under .vigil/ (git-ignored)."""
-    from vigil.compliance.keys import init_dev_keys
-
-    key, cert, created = init_dev_keys(args.repo, force=args.force)
-    print(f"{'created' if created else 'kept existing'} development key {key} and certificate {cert}")
-    return 0
-
-
-def _load_trust(paths: list[str] | None):
-    from vigil.compliance.keys import load_certificate
-
-    return [load_certificate(Path(p).read_bytes(), p) for p in paths or []] or None
-
-
-def _verify(args: argparse.Namespace) -> int:
-    """Check signatures and hashes of an evidence directory, a retrieved tree or one PDF."""
-    from vigil.compliance.verification import format_checks, verify_evidence
-
-    checks = verify_evidence(Path(args.path), _load_trust(args.trust))
-    print(format_checks(checks))
-    return 0 if all(c.ok for c in checks) else 1
-
-
-def _retrieve(args: argparse.Namespace) -> int:
-    """Fetch a revision's evidence from the DVC remote into --out, then verify it."""
-    from vigil.compliance.retrieval import retrieve
-    from vigil.compliance.verification import format_checks, verify_evidence
-
-    evidence, lineage = retrieve(args.repo, args.rev, Path(args.out), remote=args.remote)
-    checks = verify_evidence(evidence, _load_trust(args.trust)) + lineage
-    print(f"retrieved evidence of {args.rev} into {args.out}")
-    print(format_checks(checks))
-    return 0 if all(c.ok for c in checks) else 1
 
 
 def _pr_comment(args: argparse.Namespace) -> int:
@@ -275,34 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--no-write", action="store_true", help="do not (re)write reports/policy.json")
     gate.set_defaults(handler=_gate)
 
-    keys = commands.add_parser("keys", help="signing keys")
-    keys_commands = keys.add_subparsers(dest="keys_command", required=True)
-    init = keys_commands.add_parser("init", help="create a development key and certificate under .vigil/")
-    init.add_argument("--repo", default=".", help="repository root (default: current directory)")
-    init.add_argument("--force", action="store_true", help="replace an existing development key")
-    init.set_defaults(handler=_keys_init)
-
-    verify = commands.add_parser("verify", help="verify signed evidence (directory, retrieved tree or PDF)")
-    verify.add_argument("path", help="reports/compliance, a `vigil retrieve` output directory, or a signed PDF")
-    verify.add_argument(
-        "--trust",
-        action="append",
-        metavar="CERT",
-        help="PEM certificate the signer must be (or be issued by); repeatable",
-    )
-    verify.set_defaults(handler=_verify)
-
-    retrieve = commands.add_parser(
-        "retrieve", help="fetch and verify the evidence of a git revision from the DVC remote"
-    )
-    retrieve.add_argument("--rev", required=True, help="tag, branch or commit")
-    retrieve.add_argument("--out", required=True, help="empty or new directory to write into")
-    retrieve.add_argument("--repo", default=".", help="repository path or git URL (default: current directory)")
-    retrieve.add_argument("--remote", help="DVC remote name (default: the revision's default remote)")
-    retrieve.add_argument(
-        "--trust", action="append", metavar="CERT", help="PEM certificate the signer must be; repeatable"
-    )
-    retrieve.set_defaults(handler=_retrieve)
+    add_evidence_commands(commands)
 
     comment = commands.add_parser("pr-comment", help="the PR comment body: summary.md with the evidence link")
     comment.add_argument("--summary", default="reports/compliance/summary.md")

@@ -38,5 +38,5 @@ def is_canonical(data: bytes) -> bool:
     """True when ``data`` parses and re-serialises to the same bytes."""
     try:
         return canonical_json(json.loads(data.decode("utf-8"))) == data
-    except (ValueError, VigilError):
+    except (ValueError, RecursionError, VigilError):  # RecursionError: hostile nesting depth
         return False

@@ -46,6 +46,7 @@ from vigil.compliance.policies import DEFAULT_POLICY_DIR, PolicySet
 from vigil.compliance.report import context as ctx
 from vigil.compliance.report.render import html_to_pdf, render_html
 from vigil.compliance.summary import summary_within_limit
+from vigil.compliance.trust import ANCHORS_PATH, judge_signer, load_trust_store
 from vigil.compliance.verification import DEFAULT_EVIDENCE_DIR, PDF_NAME
 from vigil.config_section import from_section
 from vigil.contracts import validate_report
@@ -138,6 +139,25 @@ def signer_facts(identity: SigningIdentity) -> dict[str, Any]:
         "development": identity.development,
         "source": identity.source,
         "certificate": f"{DEFAULT_EVIDENCE_DIR}/{SIGNER_CERT}",
+    }
+
+
+def trust_facts(root: Path, identity: SigningIdentity, created_utc: str) -> dict[str, Any]:
+    """Whether the signing certificate is anchored in the committed ``policies/trust/`` (told in the PDF).
+
+    Stated for the reader; the verifier judges it again on its own anchors.
+    """
+    store = load_trust_store(root)
+    signed_at = dt.datetime.fromisoformat(created_utc.replace("Z", "+00:00"))
+    judgement = judge_signer(identity.certificate, signed_at, store)
+    anchor = judgement.anchor
+    return {
+        "anchored": judgement.ok,
+        "id": anchor.id if anchor else None,
+        "role": anchor.role if anchor else None,
+        "path": anchor.path if anchor else None,
+        "detail": judgement.detail,
+        "anchors_file": ANCHORS_PATH,
     }
 
 
@@ -249,6 +269,7 @@ def assemble_evidence(
     created = utc_now()
     signer = signer_facts(identity)
     meta = {
+        "trust": trust_facts(root, identity, created),
         "title": settings.title,
         "organisation": settings.organisation,
         "system_name": settings.system_name,

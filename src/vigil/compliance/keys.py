@@ -179,12 +179,28 @@ def write_identity(key: SigningKey, certificate: x509.Certificate, key_path: Pat
         staged.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
 
 
+def dev_key_dir(root: Path) -> Path:
+    """Where the development key of a run at ``root`` lives: its own ``.vigil/``, or its repository's.
+
+    ``dvc exp run --queue`` runs each experiment in a temporary copy under
+    ``<repo>/.dvc/tmp/exps/``, which has no ``.vigil/`` (it is git-ignored):
+    without this, every queued experiment made and signed with a throw-away
+    key. A run inside a ``.dvc/`` directory uses the key of the repository
+    that directory belongs to.
+    """
+    here = root.resolve()
+    for parent in here.parents:
+        if parent.name == ".dvc":
+            return parent.parent / DEV_DIR
+    return here / DEV_DIR
+
+
 def init_dev_keys(root: str | os.PathLike[str] = ".", force: bool = False) -> tuple[Path, Path, bool]:
     """Create the development key and certificate under ``<root>/.vigil/`` unless present.
 
     Returns the key path, the certificate path and whether they were created now.
     """
-    directory = Path(root) / DEV_DIR
+    directory = dev_key_dir(Path(root))
     key_path, cert_path = directory / DEV_KEY_FILE, directory / DEV_CERT_FILE
     if key_path.exists() and cert_path.exists() and not force:
         return key_path, cert_path, False
@@ -212,7 +228,7 @@ def load_identity(root: str | os.PathLike[str] = ".", environ: dict[str, str] | 
         _check_pair(key, certificate, f"{KEY_ENV}/{CERT_ENV}")
         return SigningIdentity(key, certificate, source=f"{KEY_ENV} / {CERT_ENV}")
     mode = dev_keys_mode(env)
-    directory = Path(root) / DEV_DIR
+    directory = dev_key_dir(Path(root))
     key_path, cert_path = directory / DEV_KEY_FILE, directory / DEV_CERT_FILE
     if mode == "never":
         raise VigilError(
@@ -224,7 +240,7 @@ def load_identity(root: str | os.PathLike[str] = ".", environ: dict[str, str] | 
             raise VigilError(
                 f"no signing key: set {KEY_ENV} and {CERT_ENV}, or run `vigil keys init` to create {directory}/"
             )
-        init_dev_keys(root)
+        init_dev_keys(directory.parent)
     key = _load_key(key_path.read_bytes(), str(key_path), None)
     certificate = load_certificate(cert_path.read_bytes(), str(cert_path))
     _check_pair(key, certificate, str(directory))

@@ -221,11 +221,3 @@ def build_manifest(
         "evidence_dir": evidence_dir,
         "artifacts": artifacts,
     }
-
-
-def evidence_root(manifest_dir: Path, evidence_dir: str) -> Path:
-    """The repository root a manifest's relative paths start from."""
-    root = manifest_dir.resolve()
-    for _ in Path(evidence_dir).parts:
-        root = root.parent
-    return root

@@ -155,11 +155,28 @@ def render_summary(
         f"Signed PDF report, manifest and signature: [workflow artifact]({EVIDENCE_LINK_PLACEHOLDER}). Signer: "
         f"{signer['subject']} (certificate SHA-256 `{signer['fingerprint_sha256'][:16]}…`).",
         "",
-        "Verify: `vigil verify reports/compliance --trust <signer.pem>`, or "
-        "`openssl dgst -sha256 -verify signer.pub -signature manifest.sig manifest.json` and `pdfsig compliance.pdf`.",
+        _trust_sentence(meta),
+        "",
+        f"Verify in a clone of this repository: `vigil verify <evidence dir> --rev {meta['commit_short']}` "
+        "(judges the signer against the certificates committed in `policies/trust/`, never against the "
+        "`signer.pem` that travels with the evidence).",
         "",
     ]
     return "\n".join(lines)
+
+
+def _trust_sentence(meta: Mapping[str, Any]) -> str:
+    trust = meta.get("trust") or {}
+    if meta["signer"]["development"]:
+        return "**Development signature**: a local key; this is not evidence anyone else can rely on."
+    if trust.get("anchored"):
+        return (
+            f"Signer anchored as `{trust['id']}` ({trust['role']}) at `{trust['path']}`: "
+            "trust that committed certificate."
+        )
+    return (
+        f"**Signer not anchored** in `{trust.get('anchors_file', 'policies/trust/signers.yaml')}`: do not rely on it."
+    )
 
 
 def summary_within_limit(max_chars: int, **kwargs: Any) -> str:

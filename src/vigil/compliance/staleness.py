@@ -1,0 +1,107 @@
+"""Is a revision's ``dvc.lock`` still the truth about that revision? (``dvc status``, for any revision.)
+
+A tag whose training code or parameters changed after the last ``dvc repro``
+carries a ``dvc.lock`` that describes *other* code: its evidence is not the
+evidence of that tag. DVC finds this with ``dvc status`` in a checkout; this
+module does the same from any revision's files (read through git), so
+``vigil retrieve`` can refuse to vouch for a stale revision:
+
+- every dependency that is a git-tracked file or directory must have the MD5
+  ``dvc.lock`` recorded;
+- every dependency that is another stage's output must carry that output's
+  locked MD5 (the lock is internally consistent);
+- every parameter value a stage locked must still be the value in ``params.yaml``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from vigil.compliance.lock_hashes import listing_md5, locked_outputs, owner
+
+ReadFile = Callable[[str], bytes | None]
+ListDir = Callable[[str], dict[str, bytes]]
+
+
+def _param_value(params: Mapping[str, Any], dotted: str) -> tuple[bool, Any]:
+    node: Any = params
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node
+
+
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def _current_md5(path: str, is_dir: bool, read_file: ReadFile, list_dir: ListDir) -> str:
+    """The MD5 DVC would compute for ``path`` at the revision: from git, or from its ``.dvc`` pointer.
+
+    Data added with ``dvc add`` is not in git; its pointer file is, and holds
+    the hash (the data itself is never fetched here: it may be personal data).
+    """
+    pointer = read_file(f"{path}.dvc")
+    if pointer is not None:
+        outs = (yaml.safe_load(pointer) or {}).get("outs") or [{}]
+        return str(outs[0].get("md5", "missing"))
+    if is_dir:
+        files = list_dir(path)
+        return listing_md5({name: _md5(data) for name, data in files.items()}) if files else "missing"
+    data = read_file(path)
+    return _md5(data) if data is not None else "missing"
+
+
+def git_readers(root: Path, commit: str) -> tuple[ReadFile, ListDir]:
+    """Readers of ``commit``'s files in the git repository at ``root`` (git objects, not the working tree)."""
+
+    def git(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False, timeout=60)  # noqa: S603
+
+    def read_file(path: str) -> bytes | None:
+        done = git("cat-file", "blob", f"{commit}:{path}")
+        return done.stdout if done.returncode == 0 else None
+
+    def list_dir(path: str) -> dict[str, bytes]:
+        done = git("ls-tree", "-r", "-z", "--name-only", commit, "--", f"{path.rstrip('/')}/")
+        names = [n for n in done.stdout.decode("utf-8").split("\0") if n]
+        found = {name[len(path.rstrip("/")) + 1 :]: read_file(name) for name in names}
+        return {name: data for name, data in found.items() if data is not None}
+
+    return read_file, list_dir
+
+
+def stale_entries(lock_text: str, read_file: ReadFile, list_dir: ListDir, params_text: str | None) -> list[str]:
+    """Each way ``dvc.lock`` disagrees with the revision's own files, one line each."""
+    document = yaml.safe_load(lock_text) or {}
+    outputs = locked_outputs(lock_text)
+    params = yaml.safe_load(params_text) if params_text else {}
+    problems: list[str] = []
+    for stage, entry in (document.get("stages") or {}).items():
+        entry = entry or {}
+        for dep in entry.get("deps") or []:
+            path, md5 = str(dep.get("path", "")), str(dep.get("md5", ""))
+            if not path or not md5:
+                continue
+            producer = owner(path, outputs)
+            if producer == path and outputs[path].md5 != md5:
+                wrote = outputs[path].md5
+                problems.append(f"{stage}: dependency {path} is locked as {md5}, its producer wrote {wrote}")
+            if producer:  # a file inside an output directory is checked with that directory's bytes
+                continue
+            actual = _current_md5(path, md5.endswith(".dir"), read_file, list_dir)
+            if actual != md5:
+                problems.append(f"{stage}: {path} changed since dvc.lock was written (dvc status: modified)")
+        for file_params in (entry.get("params") or {}).values():
+            for key, locked in (file_params or {}).items():
+                found, current = _param_value(params or {}, str(key))
+                if not found or locked != current:  # both parsed YAML: compared by value
+                    problems.append(f"{stage}: parameter {key} changed since dvc.lock was written")
+    return problems

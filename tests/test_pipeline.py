@@ -152,6 +152,15 @@ def test_queued_sweep_runs_and_compares_in_exp_show(pipeline_copy: Path):
     assert set(swept) == {0.5, 2} and len(experiments) == 2
     diff = json.loads(run(["dvc", "metrics", "diff", "main", swept[2], "--json"], repo).stdout)
     assert "f1_macro" in diff["reports/metrics.json"]
+    # Each queued run (in a temporary copy under .dvc/tmp/exps) signed with the workspace's one development key.
+    from dvc.api import DVCFileSystem
+
+    workspace_cert = (repo / ".vigil/signing-cert.pem").read_bytes()
+    rows = json.loads(run(["dvc", "exp", "show", "--json"], repo).stdout)
+    revs = [exp["rev"] for row in rows for branch in row.get("experiments") or [] for exp in branch.get("revs", [])]
+    assert len(revs) == 2
+    for rev in revs:
+        assert DVCFileSystem(str(repo), rev=rev).read_bytes("reports/compliance/signer.pem") == workspace_cert
 
 
 def test_transformer_family_runs_as_a_named_experiment_and_applies(pipeline_copy: Path, tmp_path: Path):

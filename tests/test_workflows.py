@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import REPO_ROOT, VENV_BIN
-from workflow_rules import violations
+from workflow_rules import signing_key_scope, violations
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 DOCKERFILE = REPO_ROOT / "Dockerfile"
@@ -115,7 +115,7 @@ def test_a_workflow_breaking_an_invariant_is_rejected(breakage, expected: str):
     assert any(expected in problem for problem in found), found
 
 
-def test_pr_workflow_reproduces_gates_diffs_and_comments():
+def test_pr_workflow_recomputes_compares_gates_diffs_and_comments():
     workflow = load("pr.yml")
     assert "pull_request" in triggers(workflow)
     assert "github.event.pull_request.number" in workflow["concurrency"]["group"]
@@ -126,8 +126,9 @@ def test_pr_workflow_reproduces_gates_diffs_and_comments():
     order = [
         "make venv",
         "dvc pull",
-        "vigil reproduce",
-        "dvc repro",
+        'cp dvc.lock "$RUNNER_TEMP/author.dvc.lock',
+        "dvc repro --force --no-run-cache",
+        'vigil lock diff "$RUNNER_TEMP/author.dvc.lock',
         "vigil gate",
         "dvc metrics diff",
         "dvc params diff",
@@ -137,20 +138,34 @@ def test_pr_workflow_reproduces_gates_diffs_and_comments():
     assert "--md" in run and "dvc plots diff" in run and "cml comment create --target pr" in run
     assert '--watermark-title "vigil-compliance" --update --no-publish' in run
     artifact = uses(workflow)["actions/upload-artifact"]["with"]["path"]
-    assert "reports/compliance/" in artifact and "plots-diff/" in artifact
+    assert "reports/compliance/" in artifact and "plots-diff/" in artifact and "reproduction.md" in artifact
     assert "iterative/setup-cml" in uses(workflow)
     comment = _pr_step(workflow, "cml comment")
     assert comment["if"].startswith("always()")  # reviewers see the verdict even when the gate fails the job
-    reproduce = _pr_step(workflow, "vigil reproduce")
-    assert reproduce.get("continue-on-error") is True and "env" not in reproduce  # no secret near the PR's code
+    assert "--append reproduction.md" in comment["run"]
+    compare = _pr_step(workflow, "vigil lock diff")
+    assert compare.get("continue-on-error") is True and "env" not in compare
     assert "steps.evidence.outputs.artifact-url" in comment["env"]["EVIDENCE_URL"]
 
 
-def test_main_workflow_releases_image_sbom_and_evidence():
+def test_main_workflow_computes_then_signs_in_a_protected_job_and_releases():
     workflow = load("main.yml")
     assert triggers(workflow)["push"]["branches"] == ["main"] and triggers(workflow)["push"]["tags"]
-    run = scripts(workflow)
-    assert command_at(run, "dvc repro") < command_at(run, "vigil verify") < command_at(run, "dvc push")
+    compute, release = workflow["jobs"]["compute"], workflow["jobs"]["release"]
+    assert release["needs"] == "compute" and release["environment"] == "release"
+    assert "environment" not in compute and "permissions" not in compute  # read-only token from the top level
+    computed = "\n".join(str(s.get("run", "")) for s in compute["steps"])
+    assert command_at(computed, "dvc repro --force --no-run-cache") < command_at(computed, "vigil lock diff")
+    assert command_at(computed, "vigil lock diff") < command_at(computed, "dvc push")
+    signing = "\n".join(str(s.get("run", "")) for s in release["steps"])
+    for first, then in [
+        ("dvc pull", "vigil lock check"),
+        ("vigil lock check", "dvc repro --force --single-item report"),
+        ("dvc repro --force --single-item report", "vigil verify reports/compliance --role release"),
+        ("vigil verify", "dvc push"),
+        ("dvc push", 'git push origin "HEAD:refs/heads/evidence/$TAG'),
+    ]:
+        assert command_at(signing, first) < command_at(signing, then), (first, then)
     steps = uses(workflow)
     build = steps["docker/build-push-action"]["with"]
     assert build["push"] is True and build["file"] == "Dockerfile"
@@ -159,10 +174,16 @@ def test_main_workflow_releases_image_sbom_and_evidence():
     assert "type=sha" in meta["tags"] and "type=semver" in meta["tags"] and "manifest.digest" in meta["labels"]
     assert workflow["env"]["IMAGE"].startswith("ghcr.io/")
     assert steps["anchore/sbom-action"]["with"]["format"] == "cyclonedx-json"
-    release = next(s for s in workflow["jobs"]["release"]["steps"] if "gh release create" in str(s.get("run", "")))
-    assert release["if"] == "startsWith(github.ref, 'refs/tags/v')"
+    attested = steps["actions/attest-build-provenance"]["with"]["subject-path"]
+    for name in ("compliance.pdf", "manifest.json", "manifest.sig", "signer.pem"):
+        assert f"reports/compliance/{name}" in attested
+    assert release["permissions"]["id-token"] == "write" and release["permissions"]["attestations"] == "write"
+    assert steps["actions/upload-artifact"]["with"]["retention-days"] <= 90  # GitHub caps artifact retention at 90
+    published = next(s for s in release["steps"] if "gh release create" in str(s.get("run", "")))
+    assert published["if"] == "startsWith(github.ref, 'refs/tags/v')"
     for asset in ("compliance.pdf", "manifest.json", "manifest.sig", "sbom.cdx.json"):
-        assert asset in release["run"]
+        assert asset in published["run"]
+    assert "--role release" in published["run"] and "gh attestation verify" in published["run"]
     assert workflow["concurrency"]["cancel-in-progress"] is False
     docs = workflow["jobs"]["docs"]
     assert "mkdocs build --strict" in str(docs["steps"]) and docs["permissions"]["pages"] == "write"
@@ -170,6 +191,51 @@ def test_main_workflow_releases_image_sbom_and_evidence():
         "actions/upload-pages-artifact",
         "actions/deploy-pages",
     ]
+
+
+def _all_workflows() -> dict[str, dict[str, Any]]:
+    return {path.name: load(path.name) for path in sorted(WORKFLOWS.glob("*.yml"))}
+
+
+def test_the_release_key_is_read_only_by_the_protected_job_that_runs_no_pipeline_code():
+    workflows = _all_workflows()
+    assert signing_key_scope(workflows) == []
+    text = {name: yaml.safe_dump(workflow) for name, workflow in workflows.items()}
+    assert "VIGIL_RELEASE_SIGNING_KEY" in text["main.yml"] and "VIGIL_PR_SIGNING_KEY" in text["pr.yml"]
+    assert not any(re.search(r"secrets\.VIGIL_SIGNING", t) for t in text.values())  # the old shared secret is gone
+
+
+def _signing_step(workflows: dict[str, Any]) -> dict[str, Any]:
+    return next(s for s in workflows["main.yml"]["jobs"]["release"]["steps"] if "VIGIL_RELEASE" in str(s))
+
+
+def _compute_repro(workflows: dict[str, Any]) -> dict[str, Any]:
+    return next(s for s in workflows["main.yml"]["jobs"]["compute"]["steps"] if "--no-run-cache" in str(s))
+
+
+@pytest.mark.parametrize(
+    ("breakage", "expected"),
+    [
+        (lambda wf: _compute_repro(wf).update(env=_signing_step(wf)["env"]), "outside a protected environment"),
+        (lambda wf: wf["main.yml"]["jobs"]["release"].pop("environment"), "outside a protected environment"),
+        (lambda wf: _signing_step(wf).update(run="dvc repro"), "runs pipeline code"),
+        (lambda wf: wf["main.yml"]["on"].update(pull_request={}), "pull requests can trigger"),
+        (lambda wf: _pr_step(wf["pr.yml"], "--no-run-cache").update(env=_signing_step(wf)["env"]), "can trigger"),
+        (
+            lambda wf: _compute_repro(wf).update(env=_pr_step(wf["pr.yml"], "--no-run-cache")["env"]),
+            "belongs to pr.yml only",
+        ),
+    ],
+    ids=["key-in-compute", "no-environment", "key-job-runs-pipeline", "main-on-pr", "key-in-pr", "pr-key-in-main"],
+)
+def test_a_workflow_leaking_a_signing_key_is_rejected(breakage, expected: str):
+    workflows = copy.deepcopy(_all_workflows())
+    for workflow in workflows.values():
+        if True in workflow:
+            workflow["on"] = workflow.pop(True)
+    breakage(workflows)
+    found = signing_key_scope(workflows)
+    assert any(expected in problem for problem in found), found
 
 
 def test_checks_workflow_runs_tests_with_coverage_and_the_linters():

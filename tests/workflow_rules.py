@@ -87,6 +87,48 @@ def least_privilege(workflow: dict[str, Any]) -> list[str]:
     return [] if isinstance(workflow.get("permissions"), dict) else ["no top-level `permissions:` block"]
 
 
+RELEASE_KEY = re.compile(r"secrets\.(VIGIL_RELEASE_SIGNING\w*)")
+PR_KEY = re.compile(r"secrets\.(VIGIL_PR_SIGNING\w*)")
+UNTRUSTED_TRIGGERS = {"pull_request", "pull_request_target", "workflow_run", "issue_comment"}
+SIGN_ONLY = "dvc repro --force --single-item report"
+
+
+def _triggers(workflow: dict[str, Any]) -> set[str]:
+    on = workflow.get("on", workflow.get(True))  # YAML 1.1 reads the bare key `on` as True
+    return set(on) if isinstance(on, dict | list) else {str(on)}
+
+
+def signing_key_scope(workflows: dict[str, dict[str, Any]]) -> list[str]:
+    """The release key is read by one step, in a job of a protected environment that runs no pipeline code.
+
+    Pipeline code (any stage but the signing report stage) can plant anything on
+    a runner, so the job holding the release key must run none of it, must not
+    be reachable from pull requests, and must sit in an environment whose
+    protection rules limit it to main and tags. The pull-request key stays in
+    the pull-request workflow.
+    """
+    problems = []
+    for name, workflow in workflows.items():
+        for job_name, job in (workflow.get("jobs") or {}).items():
+            job_steps = job.get("steps") or []
+            readers = [i for i, step in enumerate(job_steps) if RELEASE_KEY.search(str(step))]
+            if readers:
+                where = f"{name} job {job_name!r}"
+                if _triggers(workflow) & UNTRUSTED_TRIGGERS:
+                    problems.append(f"{where}: reads the release key in a workflow pull requests can trigger")
+                if not job.get("environment"):
+                    problems.append(f"{where}: reads the release key outside a protected environment")
+                if len(readers) != 1 or str(job_steps[readers[0]].get("run", "")).strip() != SIGN_ONLY:
+                    problems.append(f"{where}: the release key must reach only the step `{SIGN_ONLY}`")
+                for script in (str(step.get("run", "")) for step in job_steps):
+                    for line in script.splitlines():
+                        if re.search(r"\bdvc\s+(repro|exp)\b|\bvigil\s+reproduce\b", line) and SIGN_ONLY not in line:
+                            problems.append(f"{where}: runs pipeline code ({line.strip()}) in the release-key job")
+            if any(PR_KEY.search(str(step)) for step in job_steps) and name != "pr.yml":
+                problems.append(f"{name} job {job_name!r}: the pull-request key belongs to pr.yml only")
+    return problems
+
+
 ALL_RULES = (script_injection, secrets_echoed, cml_publishing, gate_before_comment, least_privilege)
 
 

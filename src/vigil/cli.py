@@ -93,8 +93,13 @@ def _pr_comment(args: argparse.Namespace) -> int:
     url = args.evidence_url or workflow_run_url(os.environ)
     if not url:
         raise VigilError("no --evidence-url and not in GitHub Actions (GITHUB_SERVER_URL/REPOSITORY/RUN_ID unset)")
+    sections = [summary.read_text(encoding="utf-8")]
+    for extra in args.append:
+        if not Path(extra).is_file():
+            raise VigilError(f"{extra}: not found (--append)")
+        sections.append(Path(extra).read_text(encoding="utf-8"))
     try:
-        body = pr_comment(summary.read_text(encoding="utf-8"), url)
+        body = pr_comment("\n".join(sections), url)
     except ValueError as exc:
         raise VigilError(f"{summary}: {exc}") from None
     if args.out:
@@ -187,12 +192,7 @@ def _drift(args: argparse.Namespace) -> int:
     return 1 if report["verdict"] == "drift" else 0
 
 
-def _reproduce(args: argparse.Namespace) -> int:
-    """Re-run locked stages here and say whether the committed outputs were reproduced (exit 1 = different)."""
-    from vigil.io import write_json
-    from vigil.reproducibility import reproduce, summary
-
-    result = summary(reproduce(Path(args.repo), args.stages, rev=args.rev, tolerance=args.tolerance))
+def _print_reproduction(result: dict) -> None:
     for stage in result["stages"]:
         print(
             f"{stage['stage']:<10} {stage['verdict']:<24} largest probability difference "
@@ -207,9 +207,58 @@ def _reproduce(args: argparse.Namespace) -> int:
     print(
         f"overall: {result['verdict']} (here: {machine['processor']}, BLAS kernel {', '.join(machine['blas_kernels'])})"
     )
+
+
+def _reproduce(args: argparse.Namespace) -> int:
+    """Re-run locked stages here and say whether the committed outputs were reproduced (exit 1 = different)."""
+    from vigil.io import write_json
+    from vigil.reproducibility import reproduce, summary
+
+    result = summary(reproduce(Path(args.repo), args.stages, rev=args.rev, tolerance=args.tolerance))
+    _print_reproduction(result)
     if args.json:
         write_json(args.json, result)
     return 1 if result["verdict"] == "different" else 0
+
+
+def _lock_diff(args: argparse.Namespace) -> int:
+    """After CI re-ran every stage: compare the author's dvc.lock with the computed one (exit 1 = different)."""
+    from vigil.io import write_json, write_text
+    from vigil.reproducibility import summary
+    from vigil.reproducibility.lock_diff import compare_locks, reproduction_markdown
+
+    repo = Path(args.repo)
+    texts = []
+    for name in (args.author_lock, args.computed):
+        path = repo / name if not Path(name).is_absolute() else Path(name)
+        if not path.is_file():
+            raise VigilError(f"{path}: no such lock file")
+        texts.append(path.read_text("utf-8"))
+    result = summary(compare_locks(repo, texts[0], texts[1], rev=args.rev, tolerance=args.tolerance))
+    _print_reproduction(result)
+    if args.json:
+        write_json(args.json, result)
+    if args.md:
+        write_text(args.md, reproduction_markdown(result))
+    return 1 if result["verdict"] == "different" else 0
+
+
+def _lock_check(args: argparse.Namespace) -> int:
+    """Do the workspace's outputs hold the bytes dvc.lock records? (after `dvc pull`, which trusts the remote)"""
+    from vigil.compliance.lock_hashes import locked_outputs, mismatches
+
+    repo = Path(args.repo)
+    lock = repo / "dvc.lock"
+    if not lock.is_file():
+        raise VigilError(f"{lock}: not found")
+    outputs = {p: o for p, o in locked_outputs(lock.read_text("utf-8")).items() if o.stage not in args.skip_stage}
+    missing = sorted(p for p in outputs if not (repo / p).exists())
+    problems = [f"{p}: missing" for p in missing]
+    problems += mismatches(repo, outputs, [p for p in outputs if p not in missing], {})
+    for problem in problems:
+        print(f"FAIL  {problem}")
+    print(f"{len(outputs) - len(problems)}/{len(outputs)} locked outputs hold the bytes dvc.lock records")
+    return 1 if problems else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -246,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     comment.add_argument("--summary", default="reports/compliance/summary.md")
     comment.add_argument("--evidence-url", help="link to the signed evidence (default: this GitHub Actions run)")
     comment.add_argument("--out", help="write here instead of standard output (e.g. for `cml comment create`)")
+    comment.add_argument(
+        "--append", action="append", default=[], metavar="FILE", help="Markdown added after the summary; repeatable"
+    )
     comment.set_defaults(handler=_pr_comment)
 
     serve = commands.add_parser("serve", help="run the prediction API (FastAPI + uvicorn)")
@@ -286,6 +338,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     again.add_argument("--json", help="also write the result here as JSON")
     again.set_defaults(handler=_reproduce)
+
+    lock = commands.add_parser("lock", help="dvc.lock as evidence: compare two locks, check the workspace's bytes")
+    lock_commands = lock.add_subparsers(dest="lock_command", required=True)
+    diff = lock_commands.add_parser(
+        "diff", help="after re-running every stage: the author's dvc.lock vs the computed one (exit 1 = different)"
+    )
+    diff.add_argument("author_lock", help="the dvc.lock the pull request committed (saved before re-running)")
+    diff.add_argument("--computed", default="dvc.lock", help="the lock the re-run wrote (default: dvc.lock)")
+    diff.add_argument("--repo", default=".", help="repository root (default: current directory)")
+    diff.add_argument("--rev", default="HEAD", help="commit holding the author's cache: false outputs (default: HEAD)")
+    diff.add_argument("--tolerance", type=float, default=1e-6, help="largest absolute difference accepted")
+    diff.add_argument("--json", help="also write the result here as JSON")
+    diff.add_argument("--md", help="also write the PR comment's reproduction section here (Markdown)")
+    diff.set_defaults(handler=_lock_diff)
+    check = lock_commands.add_parser("check", help="every locked output in the workspace has the MD5 dvc.lock records")
+    check.add_argument("--repo", default=".", help="repository root (default: current directory)")
+    check.add_argument("--skip-stage", action="append", default=[], help="stage whose outputs are not checked")
+    check.set_defaults(handler=_lock_check)
     return parser
 
 

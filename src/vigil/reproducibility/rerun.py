@@ -131,7 +131,8 @@ def with_upstream(lock: dict[str, Any], names: Sequence[str]) -> list[str]:
     return [name for name in stages if name in needed]
 
 
-def _cache_dir(repo: Path) -> Path:
+def dvc_cache_dir(repo: Path) -> Path:
+    """The DVC cache root of ``repo`` (a configured ``cache.dir`` included)."""
     from dvc.repo import Repo
 
     with Repo(str(repo)) as dvc:
@@ -145,7 +146,7 @@ def committed_clone(repo: Path, rev: str, stages: Sequence[str]) -> Iterator[Pat
         clone = Path(tmp) / "repo"
         _checked(["git", "clone", "--quiet", "--no-checkout", str(repo), str(clone)], repo)
         _checked(["git", "checkout", "--quiet", "--detach", rev], clone)
-        for key, value in (("cache.dir", str(_cache_dir(repo))), ("cache.type", "copy")):
+        for key, value in (("cache.dir", str(dvc_cache_dir(repo))), ("cache.type", "copy")):
             _checked(["dvc", "config", "--local", key, value], clone)
         checkout = _run(["dvc", "checkout", "--force", *stages], clone)
         if checkout.returncode != 0:
@@ -166,7 +167,7 @@ def _probe_texts(clone: Path) -> list[str]:
     return pd.read_parquet(path, columns=[TEXT])[TEXT].tolist() if path.is_file() else []
 
 
-def _compare_output(path: str, committed: Path, reproduced: Path, probes: Path, tolerance: float) -> list[Comparison]:
+def compare_output(path: str, committed: Path, reproduced: Path, probes: Path, tolerance: float) -> list[Comparison]:
     """Compare one locked output; a directory holding a model card is compared as a model."""
     if committed.is_file():
         return [compare_file(path, committed, reproduced, tolerance)]
@@ -212,7 +213,7 @@ def reproduce(
             else:
                 for out in outs:
                     path = out["path"]
-                    result.comparisons.extend(_compare_output(path, saved / path, clone / path, clone, tolerance))
+                    result.comparisons.extend(compare_output(path, saved / path, clone / path, clone, tolerance))
             log.info("compared", extra={"stage": name, "verdict": result.verdict.value})
             results.append(result)
             restore(clone, outs, saved)

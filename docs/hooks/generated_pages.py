@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _policies_page() -> str:
     text = (ROOT / "policies" / "README.md").read_text(encoding="utf-8")
-    return text.replace("(docs/architecture.md,", "([architecture](architecture.md),")
+    # Links written for GitHub (relative to policies/) point at docs/ pages; on the site they are siblings.
+    return text.replace("(docs/architecture.md,", "([architecture](architecture.md),").replace("](../docs/", "](")
 
 
 def _bench_summary(script: Path) -> str:

@@ -50,6 +50,19 @@ def _listing(repo: Path, directory: str, rev: str = "HEAD") -> dict[str, str]:
     return {e["relpath"]: e["md5"] for e in entries}
 
 
+def _tree(repo: Path, target: Path) -> Path:
+    """What `vigil retrieve` writes (the manifest's files at their paths, the evidence, dvc.lock), by copying."""
+    manifest = json.loads((repo / EVIDENCE / "manifest.json").read_bytes())
+    for relative in [a["path"] for a in manifest["artifacts"]] + [
+        f"{EVIDENCE}/manifest.json",
+        f"{EVIDENCE}/manifest.sig",
+    ]:
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(repo / relative, target / relative)
+    shutil.copy2(repo / "dvc.lock", target / "dvc.lock")
+    return target
+
+
 def _pdf_text(pdf: Path) -> str:
     return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
@@ -132,8 +145,10 @@ def test_a_tampered_remote_object_fails_retrieve_naming_the_file(release_repo: P
     assert "models/model/model.json: MD5" in good.stdout  # v2 shares the model object: caught there too
 
 
-def test_evidence_of_one_revision_fails_against_another(release_repo: Path, tmp_path: Path):
-    repo = release_repo
+def test_old_revisions_come_back_from_the_remote_and_bind_only_to_their_own_revision(
+    release_repo: Path, tmp_path: Path
+):
+    repo = _without_cache(_copy(release_repo, tmp_path / "repo"))  # every evidence byte from the remote
     at_v1 = run(["vigil", "verify", EVIDENCE, "--rev", "v1"], repo, check=False)
     assert at_v1.returncode == 1 and "dvc.lock of revision v1" in at_v1.stdout
     assert "is not the pipeline state the manifest signed" in at_v1.stdout
@@ -141,11 +156,26 @@ def test_evidence_of_one_revision_fails_against_another(release_repo: Path, tmp_
     assert run(["vigil", "verify", EVIDENCE, "--rev", "v2"], repo).returncode == 0
 
     tree = tmp_path / "v1"
-    run(["vigil", "retrieve", "--rev", "v1", "--out", str(tree), "--role", "release"], repo)
-    assert run(["vigil", "verify", str(tree)], repo).returncode == 0
+    old = run(["vigil", "retrieve", "--rev", "v1", "--out", str(tree), "--role", "release"], repo)
+    assert "verification passed (7/7 checks)" in old.stdout and "locked outputs fetched" in old.stdout
+    assert "dvc.lock and params.yaml of revision v1" in old.stdout and "anchored as release-test" in old.stdout
+    new = run(["vigil", "retrieve", "--repo", str(repo), "--rev", "main", "--out", str(tmp_path / "main")], repo)
+    assert "verification passed" in new.stdout
+    manifests = [json.loads((tmp_path / r / EVIDENCE / "manifest.json").read_text()) for r in ("v1", "main")]
+    pdfs = [{a["path"]: a["sha256"] for a in m["artifacts"]}[f"{EVIDENCE}/compliance.pdf"] for m in manifests]
+    assert pdfs[0] != pdfs[1] and manifests[0]["params_sha256"] != manifests[1]["params_sha256"]
+    assert (tree / "data/processed/train.parquet").is_file()
+    assert not (tree / "data/interim/raw.parquet").exists()  # raw personal data is never handed out
+
+    assert run(["vigil", "verify", str(tree), "--repo", str(repo)], tmp_path).returncode == 0
     (tree / "dvc.lock").write_text((repo / "dvc.lock").read_text())  # v1's evidence beside v2's lock
-    mixed = run(["vigil", "verify", str(tree)], repo, check=False)
+    mixed = run(["vigil", "verify", str(tree), "--repo", str(repo)], tmp_path, check=False)
     assert mixed.returncode == 1 and "FAIL  revision binding: dvc.lock of the files beside the evidence" in mixed.stdout
+
+    unknown = run(["vigil", "retrieve", "--rev", "no-such-tag", "--out", str(tmp_path / "x")], repo, check=False)
+    assert unknown.returncode == 2 and "vigil: error: unknown revision 'no-such-tag'" in unknown.stderr
+    busy = run(["vigil", "retrieve", "--rev", "v1", "--out", str(tree)], repo, check=False)
+    assert busy.returncode == 2 and "not empty" in busy.stderr
 
 
 def test_a_revision_whose_code_changed_without_a_rerun_is_refused(release_repo: Path, tmp_path: Path):
@@ -185,8 +215,7 @@ def _resign(tree: Path, keys: Path, change) -> None:
 
 def test_manifest_paths_outside_the_tree_and_symlinks_are_refused(release_repo: Path, tmp_path: Path):
     keys = release_repo.parent / "release-key"
-    tree = tmp_path / "tree"
-    run(["vigil", "retrieve", "--rev", "v2", "--out", str(tree)], release_repo)
+    tree = _tree(release_repo, tmp_path / "tree")
     passwd = {"path": "../../../../../../etc/passwd", "kind": "source", "bytes": 1, "sha256": "0" * 64}
     absolute = {**passwd, "path": "/etc/passwd"}
     _resign(tree, keys, lambda m: m["artifacts"].extend([passwd, absolute]))
@@ -194,8 +223,7 @@ def test_manifest_paths_outside_the_tree_and_symlinks_are_refused(release_repo: 
     assert result.returncode == 1
     assert "'../../../../../../etc/passwd': refused" in result.stdout and "'/etc/passwd': refused" in result.stdout
 
-    tree2 = tmp_path / "tree2"
-    run(["vigil", "retrieve", "--rev", "v2", "--out", str(tree2)], release_repo)
+    tree2 = _tree(release_repo, tmp_path / "tree2")
     (tree2 / EVIDENCE / "more").symlink_to(tree2 / "models")  # a symlinked directory inside the evidence
     linked = run(["vigil", "verify", str(tree2), "--repo", str(release_repo)], tmp_path, check=False)
     assert linked.returncode == 1 and "symlinks are refused: more" in linked.stdout
@@ -212,8 +240,7 @@ def test_hostile_inputs_get_one_line_errors_quickly(release_repo: Path, tmp_path
         missing.returncode == 2 and missing.stderr.count("\n") == 1 and "no-such.pem: cannot be read" in missing.stderr
     )
 
-    tree = tmp_path / "tree"
-    run(["vigil", "retrieve", "--rev", "v2", "--out", str(tree)], release_repo)
+    tree = _tree(release_repo, tmp_path / "tree")
     manifest = tree / EVIDENCE / "manifest.json"
     original = manifest.read_bytes()
     manifest.write_bytes(original[:-1] + b"," + b'"pad":"' + b"x" * (20 << 20) + b'"}')  # 20 MB, unsigned

@@ -143,9 +143,14 @@ def retrieve(
         manifest_path = staged / evidence_dir / MANIFEST
         if manifest_path.stat().st_size > MAX_BYTES[MANIFEST]:
             raise _Refused([f"{evidence_dir}/{MANIFEST}: over the {MAX_BYTES[MANIFEST]}-byte limit"])
-        manifest = json.loads(manifest_path.read_bytes())
+        try:
+            manifest = json.loads(manifest_path.read_bytes())
+        except (ValueError, RecursionError):
+            raise VigilError(f"{evidence_dir}/{MANIFEST} at {rev!r} is not readable JSON") from None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("artifacts"), list):
+            raise VigilError(f"{evidence_dir}/{MANIFEST} at {rev!r} has no artifact list")
         checked = {evidence_dir}
-        for entry in manifest.get("artifacts", []):
+        for entry in manifest["artifacts"]:
             raw = entry.get("path") if isinstance(entry, dict) else None
             reason = unsafe_path_reason(raw)
             if reason:

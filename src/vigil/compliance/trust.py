@@ -223,7 +223,9 @@ def judge_signer(
         )
     if store is None:
         return SignerJudgement(
-            False, f"no trust anchors found ({ANCHORS_PATH} is not here): pass --repo CHECKOUT or --trust CERT"
+            False,
+            f"no trust anchors found ({ANCHORS_PATH} is not committed in this checkout): run inside a clone of "
+            "the repository or pass --trust CERT",
         )
     anchor = _matching(certificate, store.anchors)
     if anchor is None:

@@ -96,22 +96,6 @@ def test_push_pull_through_the_default_local_remote(pipeline_copy: Path):
     assert "up to date" in run(["dvc", "status"], repo).stdout
 
 
-def test_experiment_with_a_param_override(pipeline_copy: Path):
-    repo = pipeline_copy  # baseline results committed
-    baseline = _metrics(repo)
-    run(["dvc", "exp", "run", "-S", "model.params.C=0.05", "-S", "train.mitigation.method=reweigh"], repo)
-    assert "C: 0.05" in (repo / "params.yaml").read_text()
-    assert _metrics(repo) != baseline
-    diff = run(["dvc", "metrics", "diff", "main", "--json"], repo).stdout
-    assert "f1_macro" in diff
-    weights = json.loads((repo / "reports/train.json").read_text())["mitigation"]["weights"]
-    assert weights["min"] < 1 < weights["max"]
-    mitigation = json.loads((repo / "reports/fairness.json").read_text())["mitigation"]
-    assert mitigation["method"] == "reweigh" and mitigation["features"] == ["region", "language", "dealer_type"]
-    assert set(mitigation["before"]["gaps"]) == set(mitigation["after"]["gaps"]) >= {"dealer_type"}
-    assert "overall_f1_macro" in mitigation["change"] and "f1_macro_max_gap" in mitigation["change"]["dealer_type"]
-
-
 def _queue_finished(repo: Path, timeout: float) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -125,7 +109,7 @@ def _queue_finished(repo: Path, timeout: float) -> str:
 def _experiments(repo: Path) -> dict[str, dict]:
     rows = json.loads(run(["dvc", "exp", "show", "--json"], repo).stdout)
     return {
-        exp["name"]: exp["data"]
+        exp["name"]: {**exp["data"], "rev": exp["rev"]}
         for row in rows
         for branch in row.get("experiments") or []
         for exp in branch.get("revs", [])
@@ -134,32 +118,41 @@ def _experiments(repo: Path) -> dict[str, dict]:
 
 
 def test_queued_sweep_runs_and_compares_in_exp_show(pipeline_copy: Path):
-    """The data scientist's loop: queue a sweep, run it, compare the runs with each other and with main."""
+    """The data scientist's loop: queue a sweep with overrides, run it, compare the runs with each other and main."""
+    from dvc.api import DVCFileSystem
+
     repo = pipeline_copy  # baseline results committed
-    # The cheapest family: this tests the queue and the comparison, not a model (each family has its own tests).
-    sweep = ["-S", "model.params.C=0.5,2"]
+    baseline = _metrics(repo)
+    # The cheapest family: this tests the queue, overrides and the comparison, not a model (each family has its own).
+    sweep = ["-S", "model.params.C=0.05", "-S", "train.mitigation.method=none,reweigh"]
     run(["dvc", "exp", "run", "--queue", *sweep], repo)
     run(["dvc", "queue", "start", "-j", "2"], repo)  # two workers, as many as the machine has cores
     status = _queue_finished(repo, timeout=400)
     assert status.count("Success") == 2, status
     experiments = _experiments(repo)
     swept = {}
-    for name, data in experiments.items():
-        model = data["params"]["params.yaml"]["data"]["model"]
+    for data in experiments.values():
+        params = data["params"]["params.yaml"]["data"]
         metrics = data["metrics"]["reports/metrics.json"]["data"]
-        assert model["family"] == "tfidf_logreg" and 0 <= metrics["f1_macro"] <= 1 and "ece" in metrics
-        swept[model["params"]["C"]] = name
-    assert set(swept) == {0.5, 2} and len(experiments) == 2
-    diff = json.loads(run(["dvc", "metrics", "diff", "main", swept[2], "--json"], repo).stdout)
+        assert params["model"]["family"] == "tfidf_logreg" and params["model"]["params"]["C"] == 0.05
+        assert 0 <= metrics["f1_macro"] <= 1 and "ece" in metrics and metrics != baseline
+        swept[params["train"]["mitigation"]["method"]] = data["rev"]
+    assert set(swept) == {"none", "reweigh"} and len(experiments) == 2
+    diff = json.loads(run(["dvc", "metrics", "diff", "main", swept["reweigh"], "--json"], repo).stdout)
     assert "f1_macro" in diff["reports/metrics.json"]
-    # Each queued run (in a temporary copy under .dvc/tmp/exps) signed with the workspace's one development key.
-    from dvc.api import DVCFileSystem
 
+    # The override reached the stages: reweighing weights in train, before/after gaps in fairness.
+    reweighed = DVCFileSystem(str(repo), rev=swept["reweigh"])
+    weights = json.loads(reweighed.read_text("reports/train.json"))["mitigation"]["weights"]
+    assert weights["min"] < 1 < weights["max"]
+    mitigation = json.loads(reweighed.read_text("reports/fairness.json"))["mitigation"]
+    assert mitigation["method"] == "reweigh" and mitigation["features"] == ["region", "language", "dealer_type"]
+    assert set(mitigation["before"]["gaps"]) == set(mitigation["after"]["gaps"]) >= {"dealer_type"}
+    assert "overall_f1_macro" in mitigation["change"] and "f1_macro_max_gap" in mitigation["change"]["dealer_type"]
+
+    # Each queued run (in a temporary copy under .dvc/tmp/exps) signed with the workspace's one development key.
     workspace_cert = (repo / ".vigil/signing-cert.pem").read_bytes()
-    rows = json.loads(run(["dvc", "exp", "show", "--json"], repo).stdout)
-    revs = [exp["rev"] for row in rows for branch in row.get("experiments") or [] for exp in branch.get("revs", [])]
-    assert len(revs) == 2
-    for rev in revs:
+    for rev in swept.values():
         assert DVCFileSystem(str(repo), rev=rev).read_bytes("reports/compliance/signer.pem") == workspace_cert
 
 

@@ -150,3 +150,29 @@ def test_only_committed_anchors_count(tmp_path: Path):
     git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "anchor")
     store = load_trust_store(tmp_path)
     assert store is not None and store.anchors[0].certificate == certificate
+
+
+def test_trust_add_refuses_development_certificates_bad_dates_and_duplicates(tmp_path: Path):
+    from conftest import run
+    from vigil.compliance.keys import write_identity
+
+    key, development = make_self_signed()
+    write_identity(key, development, tmp_path / "dev-key.pem", tmp_path / "dev.pem")
+    refused = run(
+        ["vigil", "trust", "add", str(tmp_path / "dev.pem"), "--id", "a", "--role", "release"], tmp_path, check=False
+    )
+    assert refused.returncode == 2 and "development certificate cannot be a trust anchor" in refused.stderr
+    made = run(["vigil", "keys", "create", "--common-name", "Release", "--out", str(tmp_path / "k")], tmp_path)
+    assert "SHA-256" in made.stdout and (tmp_path / "k/signing-key.pem").stat().st_mode & 0o077 == 0
+    cert = str(tmp_path / "k/signing-cert.pem")
+    bad_day = run(
+        ["vigil", "trust", "add", cert, "--id", "a", "--role", "release", "--valid-from", "2026-13-01"],
+        tmp_path,
+        check=False,
+    )
+    assert bad_day.returncode == 2 and "--valid-from '2026-13-01': expected a date" in bad_day.stderr
+    run(["vigil", "trust", "add", cert, "--id", "release-a", "--role", "release"], tmp_path)
+    store = parse_anchors((tmp_path / ANCHORS_PATH).read_bytes(), lambda p: (tmp_path / p).read_bytes())
+    assert [a.id for a in store.anchors] == ["release-a"]  # what `trust add` writes passes the schema
+    again = run(["vigil", "trust", "add", cert, "--id", "release-a", "--role", "release"], tmp_path, check=False)
+    assert again.returncode == 2 and "already anchored" in again.stderr

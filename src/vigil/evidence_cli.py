@@ -32,6 +32,8 @@ def _keys_create(args: argparse.Namespace) -> int:
     from vigil.compliance.keys import make_self_signed, write_identity
     from vigil.compliance.trust import fingerprint
 
+    if args.days < 1:
+        raise VigilError(f"--days {args.days}: a certificate must be valid for at least one day")
     out = Path(args.out)
     key_path, cert_path = out / "signing-key.pem", out / "signing-cert.pem"
     if key_path.exists() or cert_path.exists():
@@ -65,8 +67,10 @@ def _trust_add(args: argparse.Namespace) -> int:
     if any(entry.get("id") == args.id for entry in document.get("signers") or []):
         raise VigilError(f"{anchors_file}: a signer with id {args.id!r} is already anchored")
     file_name = f"{args.id}.pem"
-    valid_from = dt.date.fromisoformat(args.valid_from) if args.valid_from else dt.datetime.now(dt.UTC).date()
-    valid_until = dt.date.fromisoformat(args.valid_until) if args.valid_until else None
+    valid_from = _day(args.valid_from, "--valid-from") if args.valid_from else dt.datetime.now(dt.UTC).date()
+    valid_until = _day(args.valid_until, "--valid-until") if args.valid_until else None
+    if valid_until and valid_until < valid_from:
+        raise VigilError(f"--valid-until {valid_until} is before --valid-from {valid_from}")
     entry = anchor_entry(args.id, args.role, certificate, file_name, valid_from, valid_until)
     document.setdefault("signers", []).append(entry)
     with atomic_path(repo / TRUST_DIR / file_name) as staged:
@@ -75,6 +79,13 @@ def _trust_add(args: argparse.Namespace) -> int:
     print(f"anchored {args.id} ({args.role}) at {TRUST_DIR}/{file_name}, SHA-256 {entry['fingerprint_sha256']}")
     print("commit policies/trust/ and have it reviewed: only committed anchors are trusted")
     return 0
+
+
+def _day(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise VigilError(f"{option} {value!r}: expected a date, YYYY-MM-DD") from None
 
 
 def _trust_list(args: argparse.Namespace) -> int:

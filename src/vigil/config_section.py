@@ -28,7 +28,8 @@ def _walk(section: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, A
             yield from _walk(value, f"{prefix}{key}.")
 
 
-def _lookup(section: Mapping[str, Any], dotted: str) -> tuple[bool, Any]:
+def lookup(section: Mapping[str, Any], dotted: str) -> tuple[bool, Any]:
+    """``(found, value)`` at a dotted path; ``found`` tells a missing key from an explicit null."""
     node: Any = section
     for part in dotted.split("."):
         if not isinstance(node, Mapping) or part not in node:
@@ -106,7 +107,7 @@ def from_section(
         raise VigilError(f"{params_file}: {where}.{dotted}: unknown key; known: {sorted(leaves | set(ignore))}")
     values = {}
     for field in fields:
-        present, value = _lookup(section, key_of[field.name])
+        present, value = lookup(section, key_of[field.name])
         if present:
             values[field.name] = _coerce(value, hints[field.name], f"{params_file}: {where}.{key_of[field.name]}")
         elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:

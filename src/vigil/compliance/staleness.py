@@ -17,25 +17,16 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from vigil.compliance.lock_hashes import listing_md5, locked_outputs, owner
+from vigil.config_section import lookup
 
 ReadFile = Callable[[str], bytes | None]
 ListDir = Callable[[str], dict[str, bytes]]
-
-
-def _param_value(params: Mapping[str, Any], dotted: str) -> tuple[bool, Any]:
-    node: Any = params
-    for part in dotted.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return False, None
-        node = node[part]
-    return True, node
 
 
 def _md5(data: bytes) -> str:
@@ -101,7 +92,7 @@ def stale_entries(lock_text: str, read_file: ReadFile, list_dir: ListDir, params
                 problems.append(f"{stage}: {path} changed since dvc.lock was written (dvc status: modified)")
         for file_params in (entry.get("params") or {}).values():
             for key, locked in (file_params or {}).items():
-                found, current = _param_value(params or {}, str(key))
+                found, current = lookup(params or {}, str(key))
                 if not found or locked != current:  # both parsed YAML: compared by value
                     problems.append(f"{stage}: parameter {key} changed since dvc.lock was written")
     return problems

@@ -45,6 +45,10 @@ def locked_outputs(lock_text: str) -> dict[str, LockedOutput]:
     return outputs
 
 
+def bytes_md5(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
 def file_md5(path: Path) -> str:
     digest = hashlib.md5(usedforsecurity=False)
     with path.open("rb") as handle:

@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vigil.compliance.git_objects import git_readers
 from vigil.compliance.lock_hashes import locked_outputs, mismatches, owner
 from vigil.compliance.manifest import MANIFEST
 from vigil.compliance.revision_binding import LOCK_FILE, PARAMS_FILE, RevisionBinding, ancestry
-from vigil.compliance.staleness import git_readers, stale_entries
+from vigil.compliance.staleness import stale_entries
 from vigil.compliance.verification import DEFAULT_EVIDENCE_DIR, MAX_BYTES, Check, unsafe_path_reason
 from vigil.errors import VigilError
 from vigil.io import atomic_path

@@ -17,12 +17,12 @@ lock and params digests decide that).
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vigil.compliance.git_objects import git_readers, run_git
 from vigil.compliance.manifest import lock_stages_digest
 from vigil.errors import VigilError
 
@@ -41,22 +41,18 @@ class RevisionBinding:
     is_ancestor: Callable[[str], bool] | None = None
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False, timeout=60)  # noqa: S603
-
-
 def ancestry(root: Path, descendant: str) -> Callable[[str], bool]:
     """``is_ancestor(commit)`` for ``descendant`` in the git repository at ``root``."""
 
     def is_ancestor(commit: str) -> bool:
-        return _git(root, "merge-base", "--is-ancestor", commit, descendant).returncode == 0
+        return run_git(root, "merge-base", "--is-ancestor", commit, descendant).returncode == 0
 
     return is_ancestor
 
 
 def resolve_commit(root: Path, rev: str) -> str:
     """Full commit id of ``rev`` (a tag, branch or commit) in the repository at ``root``."""
-    done = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    done = run_git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
     if done.returncode != 0:
         raise VigilError(f"unknown revision {rev!r} in {root}")
     return done.stdout.decode().strip()
@@ -65,18 +61,19 @@ def resolve_commit(root: Path, rev: str) -> str:
 def git_toplevel(path: Path) -> Path | None:
     """The work tree containing ``path``, or None outside git."""
     start = path if path.is_dir() else path.parent
-    done = _git(start, "rev-parse", "--show-toplevel")
+    done = run_git(start, "rev-parse", "--show-toplevel")
     return Path(done.stdout.decode().strip()).resolve() if done.returncode == 0 else None
 
 
 def from_revision(root: Path, rev: str) -> RevisionBinding:
     """The binding of revision ``rev`` of the repository at ``root``, read from git, not the working tree."""
     commit = resolve_commit(root, rev)
-    lock, params = (_git(root, "show", f"{commit}:{name}") for name in (LOCK_FILE, PARAMS_FILE))
+    read_file, _ = git_readers(root, commit)
+    lock, params = read_file(LOCK_FILE), read_file(PARAMS_FILE)
     return RevisionBinding(
         label=f"revision {rev} ({commit[:12]})",
-        lock_text=lock.stdout.decode("utf-8") if lock.returncode == 0 else None,
-        params_sha256=hashlib.sha256(params.stdout).hexdigest() if params.returncode == 0 else None,
+        lock_text=lock.decode("utf-8") if lock is not None else None,
+        params_sha256=hashlib.sha256(params).hexdigest() if params is not None else None,
         commit=commit,
         is_ancestor=ancestry(root, commit),
     )
@@ -90,7 +87,7 @@ def from_tree(root: Path) -> RevisionBinding | None:
     top = git_toplevel(root)
     commit = None
     if top == root.resolve():
-        done = _git(root, "rev-parse", "--verify", "--quiet", "HEAD")
+        done = run_git(root, "rev-parse", "--verify", "--quiet", "HEAD")
         commit = done.stdout.decode().strip() if done.returncode == 0 else None
     return RevisionBinding(
         label=f"the working tree at {root}" if commit else f"the files beside the evidence in {root}",

@@ -15,22 +15,11 @@ module does the same from any revision's files (read through git), so
 
 from __future__ import annotations
 
-import hashlib
-import subprocess
-from collections.abc import Callable
-from pathlib import Path
-
 import yaml
 
-from vigil.compliance.lock_hashes import listing_md5, locked_outputs, owner
+from vigil.compliance.git_objects import ListDir, ReadFile
+from vigil.compliance.lock_hashes import bytes_md5, listing_md5, locked_outputs, owner
 from vigil.config_section import lookup
-
-ReadFile = Callable[[str], bytes | None]
-ListDir = Callable[[str], dict[str, bytes]]
-
-
-def _md5(data: bytes) -> str:
-    return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
 def _current_md5(path: str, is_dir: bool, read_file: ReadFile, list_dir: ListDir) -> str:
@@ -45,28 +34,9 @@ def _current_md5(path: str, is_dir: bool, read_file: ReadFile, list_dir: ListDir
         return str(outs[0].get("md5", "missing"))
     if is_dir:
         files = list_dir(path)
-        return listing_md5({name: _md5(data) for name, data in files.items()}) if files else "missing"
+        return listing_md5({name: bytes_md5(data) for name, data in files.items()}) if files else "missing"
     data = read_file(path)
-    return _md5(data) if data is not None else "missing"
-
-
-def git_readers(root: Path, commit: str) -> tuple[ReadFile, ListDir]:
-    """Readers of ``commit``'s files in the git repository at ``root`` (git objects, not the working tree)."""
-
-    def git(*args: str) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False, timeout=60)  # noqa: S603
-
-    def read_file(path: str) -> bytes | None:
-        done = git("cat-file", "blob", f"{commit}:{path}")
-        return done.stdout if done.returncode == 0 else None
-
-    def list_dir(path: str) -> dict[str, bytes]:
-        done = git("ls-tree", "-r", "-z", "--name-only", commit, "--", f"{path.rstrip('/')}/")
-        names = [n for n in done.stdout.decode("utf-8").split("\0") if n]
-        found = {name[len(path.rstrip("/")) + 1 :]: read_file(name) for name in names}
-        return {name: data for name, data in found.items() if data is not None}
-
-    return read_file, list_dir
+    return bytes_md5(data) if data is not None else "missing"
 
 
 def stale_entries(lock_text: str, read_file: ReadFile, list_dir: ListDir, params_text: str | None) -> list[str]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +26,7 @@ import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
+from vigil.compliance.git_objects import git_readers
 from vigil.compliance.keys import is_development_certificate, load_certificate
 from vigil.compliance.pdf_verification import issued_by
 from vigil.errors import VigilError
@@ -164,19 +164,16 @@ def load_trust_store(root: Path, rev: str = "HEAD") -> TrustStore | None:
     git. An uncommitted change to the anchors has no effect until committed.
     """
 
-    def show(relative: str) -> bytes:
-        done = subprocess.run(  # noqa: S603 - fixed git invocation
-            ["git", "show", f"{rev}:{relative}"], cwd=root, capture_output=True, check=False, timeout=60
-        )
-        if done.returncode != 0:
-            raise FileNotFoundError(f"{relative} is not committed at {rev}")
-        return done.stdout
+    read_file, _ = git_readers(root, rev)
 
-    try:
-        text = show(ANCHORS_PATH)
-    except FileNotFoundError:
-        return None
-    return parse_anchors(text, show, f"{ANCHORS_PATH} at {rev} of {root}")
+    def committed(relative: str) -> bytes:
+        data = read_file(relative)
+        if data is None:
+            raise FileNotFoundError(f"{relative} is not committed at {rev}")
+        return data
+
+    text = read_file(ANCHORS_PATH)
+    return None if text is None else parse_anchors(text, committed, f"{ANCHORS_PATH} at {rev} of {root}")
 
 
 def _matching(certificate: x509.Certificate, anchors: Sequence[Anchor]) -> Anchor | None:

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from vigil.compliance.git_objects import git_readers
+from vigil.compliance.lock_hashes import bytes_md5, file_md5, listing_md5
 from vigil.reproducibility.compare import Comparison, Verdict
 from vigil.reproducibility.rerun import NOT_REPRODUCED_BY_DEFAULT, StageResult, compare_output, dvc_cache_dir
 
@@ -35,26 +36,6 @@ def _object(cache: Path, md5: str) -> Path:
     return cache / "files" / "md5" / md5[:2] / md5[2:]
 
 
-def _git_file(repo: Path, rev: str, path: str) -> bytes | None:
-    done = subprocess.run(  # noqa: S603 - fixed git invocation
-        ["git", "cat-file", "blob", f"{rev}:{path}"], cwd=repo, capture_output=True, check=False, timeout=60
-    )
-    return done.stdout if done.returncode == 0 else None
-
-
-def _git_dir(repo: Path, rev: str, path: str) -> dict[str, bytes]:
-    done = subprocess.run(  # noqa: S603 - fixed git invocation
-        ["git", "ls-tree", "-r", "-z", "--name-only", rev, "--", f"{path}/"],
-        cwd=repo,
-        capture_output=True,
-        check=False,
-        timeout=60,
-    )
-    names = [n for n in done.stdout.decode("utf-8").split("\0") if n]
-    found = {name[len(path) + 1 :]: _git_file(repo, rev, name) for name in names}
-    return {name: data for name, data in found.items() if data is not None}
-
-
 def authors_version(repo: Path, rev: str, path: str, md5: str, cache: Path, into: Path) -> Path | None:
     """The author's bytes of output ``path`` (locked as ``md5``) under ``into``, or None when unavailable.
 
@@ -62,8 +43,7 @@ def authors_version(repo: Path, rev: str, path: str, md5: str, cache: Path, into
     output is cached, else from git at ``rev`` (``cache: false`` outputs are
     committed). Only bytes whose hash is the locked one are used.
     """
-    from vigil.compliance.lock_hashes import file_md5, listing_md5
-
+    read_file, list_dir = git_readers(repo, rev)
     target = into / path
     target.parent.mkdir(parents=True, exist_ok=True)
     if md5.endswith(DIR_SUFFIX):
@@ -75,8 +55,8 @@ def authors_version(repo: Path, rev: str, path: str, md5: str, cache: Path, into
                     (target / relative).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(_object(cache, file_hash), target / relative)
                 return target
-        files = _git_dir(repo, rev, path)
-        if files and listing_md5({n: _md5(d) for n, d in files.items()}) == md5:
+        files = list_dir(path)
+        if files and listing_md5({n: bytes_md5(d) for n, d in files.items()}) == md5:
             for relative, data in files.items():
                 (target / relative).parent.mkdir(parents=True, exist_ok=True)
                 (target / relative).write_bytes(data)
@@ -86,17 +66,11 @@ def authors_version(repo: Path, rev: str, path: str, md5: str, cache: Path, into
     if cached.is_file() and file_md5(cached) == md5:
         shutil.copyfile(cached, target)
         return target
-    committed = _git_file(repo, rev, path)
-    if committed is not None and _md5(committed) == md5:
+    committed = read_file(path)
+    if committed is not None and bytes_md5(committed) == md5:
         target.write_bytes(committed)
         return target
     return None
-
-
-def _md5(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
 def _outputs(lock: dict[str, Any], stage: str) -> dict[str, str]:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from fake_github import fake_github  # noqa: F401 - a fixture for every test module (GitHub API on 127.0.0.1)
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 VENV_BIN = Path(sys.executable).parent
@@ -28,6 +30,7 @@ PIPELINE_FILES = [
     ".dvcignore",
     "policies",
     ".gitignore",
+    ".gitattributes",
 ]
 
 requires_shared_data = pytest.mark.skipif(
@@ -88,6 +91,9 @@ def make_pipeline_repo(root: Path, overrides: list[str], extra_files: dict[str, 
     ``extra_files`` (relative path -> content) are written before composing, e.g. a
     ``params/data/<name>.yaml`` for a bring-your-own-data test.
     """
+    import yaml
+
+    from vigil.experiments.absorb import apply_changes, plan_changes
     from vigil.params import compose
 
     repo = root / "repo"
@@ -106,7 +112,11 @@ def make_pipeline_repo(root: Path, overrides: list[str], extra_files: dict[str, 
         path = repo / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    (repo / "params.yaml").write_text(compose(repo, overrides), encoding="utf-8")
+    # The overrides go into params/ itself (as `vigil params absorb` does), so a later `dvc exp run`, which
+    # recomposes params/, keeps them: an experiment in a test repo runs on the test's small data too.
+    target = yaml.safe_load(compose(repo, overrides))
+    apply_changes(repo, plan_changes(repo, target), target)
+    (repo / "params.yaml").write_text(compose(repo), encoding="utf-8")
     run(["git", "init", "-q", "-b", "main"], repo)
     run(["git", "add", "-A"], repo)
     run(["git", "commit", "-qm", "pipeline under test"], repo)

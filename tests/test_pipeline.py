@@ -162,7 +162,7 @@ def test_queued_sweep_runs_and_compares_in_exp_show(pipeline_copy: Path):
     repo = pipeline_copy  # baseline results committed
     baseline = _metrics(repo)
     # The cheapest family: this tests the queue, overrides and the comparison, not a model (each family has its own).
-    sweep = ["-S", "model.params.C=0.05", "-S", "train.mitigation.method=none,reweigh"]
+    sweep = ["-S", "model.params.max_features=20", "-S", "train.mitigation.method=none,reweigh"]
     run(["dvc", "exp", "run", "--queue", *sweep], repo)
     with _queue_workers(repo, jobs=2):  # two workers, as many as the machine has cores
         status = _queue_finished(repo, timeout=400)
@@ -172,7 +172,7 @@ def test_queued_sweep_runs_and_compares_in_exp_show(pipeline_copy: Path):
     for data in experiments.values():
         params = data["params"]["params.yaml"]["data"]
         metrics = data["metrics"]["reports/metrics.json"]["data"]
-        assert params["model"]["family"] == "tfidf_logreg" and params["model"]["params"]["C"] == 0.05
+        assert params["model"]["family"] == "tfidf_logreg" and params["model"]["params"]["max_features"] == 20
         assert 0 <= metrics["f1_macro"] <= 1 and "ece" in metrics and metrics != baseline
         swept[params["train"]["mitigation"]["method"]] = data["rev"]
     assert set(swept) == {"none", "reweigh"} and len(experiments) == 2
@@ -192,6 +192,47 @@ def test_queued_sweep_runs_and_compares_in_exp_show(pipeline_copy: Path):
     workspace_cert = (repo / ".vigil/signing-cert.pem").read_bytes()
     for rev in swept.values():
         assert DVCFileSystem(str(repo), rev=rev).read_bytes("reports/compliance/signer.pem") == workspace_cert
+
+    # From experiment to proposal: one command writes the overrides into params/ and makes a reviewable branch.
+    names = {
+        data["params"]["params.yaml"]["data"]["train"]["mitigation"]["method"]: name
+        for name, data in experiments.items()
+    }
+    proposed = run(["vigil", "exp", "propose", names["reweigh"]], repo).stdout
+    assert f"exp/{names['reweigh']}" in proposed and "params.max_features: 150000 -> 20" in proposed, proposed
+    branch = run(["git", "rev-parse", "--abbrev-ref", "HEAD"], repo).stdout.strip()
+    assert branch == f"exp/{names['reweigh']}"
+    first = run(["git", "show", "--name-only", "--format=%s", "HEAD~1"], repo).stdout.split()
+    assert sorted(f for f in first if "/" in f or f.endswith(".yaml")) == [
+        "params.yaml",
+        "params/config.yaml",
+        "params/model/tfidf_logreg.yaml",
+    ], first
+    model_file = (repo / "params/model/tfidf_logreg.yaml").read_text()
+    assert "  max_features: 20 " in model_file and "# TF-IDF" in model_file  # the value, in place, comments kept
+    assert "method: reweigh " in (repo / "params/config.yaml").read_text()
+    assert run(["vigil", "params", "compose", "--check"], repo).returncode == 0
+    assert run(["git", "diff", "--quiet", swept["reweigh"], "HEAD", "--", ".", ":!params"], repo).returncode == 0
+    assert run(["git", "status", "--porcelain", "--untracked-files=no"], repo).stdout == ""
+    assert run(["dvc", "status", "--quiet"], repo).returncode == 0  # the experiment's outputs are checked out
+
+    # The comment that decides: 20 features instead of 150,000 is a worse model, and the paired test on the same notes says so.
+    run(["vigil", "base-diff", "--base", "main", "--md", "base.md", "--json", "base.json"], repo)
+    comparison = json.loads((repo / "base.json").read_text())
+    paired = {c["metric"]: c for c in comparison["paired"]}
+    assert comparison["n_paired"] == baseline["n_test"] and set(paired) >= {"accuracy", "f1_macro"}, comparison
+    assert paired["f1_macro"]["verdict"] == "worse" and paired["f1_macro"]["ci_high"] < 0, paired
+    assert {p["key"] for p in comparison["params"]} == {"model.params.max_features", "train.mitigation.method"}
+    comment = run(["vigil", "pr-comment", "--insert", "base.md"], repo).stdout
+    assert len(comment) < 65_536 and comment.index("Vigil compliance") < comment.index("### Against `main`")
+    assert comment.index("🔴 worse") < comment.index("### Headline metrics")
+    # The verification command in the comment works on what the artifact holds (reports/compliance/ only). This
+    # run signed uncommitted params (a local experiment), so the command asks for the commit that holds them.
+    command = next(line for line in comment.splitlines() if "vigil verify" in line).split("`vigil verify ")[1]
+    command = command.split("`")[0].replace("<the commit holding this run's params.yaml and dvc.lock>", "HEAD")
+    shutil.copytree(repo / "reports/compliance", repo / "evidence/reports/compliance")  # the unpacked artifact
+    verified = run(["vigil", "verify", *command.split()], repo)
+    assert "--allow-development" in command and "bundle" in verified.stdout, verified.stdout
 
 
 def test_transformer_family_runs_as_a_named_experiment_and_applies(pipeline_copy: Path, tmp_path: Path):

@@ -8,7 +8,6 @@ the library, so the command stays a thin shell like the stage scripts.
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 from pathlib import Path
@@ -16,31 +15,8 @@ from pathlib import Path
 from vigil import __version__
 from vigil.errors import VigilError
 from vigil.evidence_cli import add_evidence_commands
+from vigil.experiment_cli import add_experiment_commands
 from vigil.log import configure
-
-
-def _params_compose(args: argparse.Namespace) -> int:
-    """Write (or with --check, compare) params.yaml composed from params/."""
-    from vigil.io import write_text
-    from vigil.params import DEFAULT_PARAMS_FILE, compose
-
-    root = Path(args.repo)
-    composed = compose(root, args.overrides)
-    target = root / DEFAULT_PARAMS_FILE
-    if args.check:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        if current == composed:
-            print(f"{target}: in sync with params/")
-            return 0
-        diff = difflib.unified_diff(
-            current.splitlines(True), composed.splitlines(True), str(target), "composed from params/"
-        )
-        sys.stdout.writelines(diff)
-        print(f"{target}: out of sync with params/ (run: vigil params compose)", file=sys.stderr)
-        return 1
-    write_text(target, composed)
-    print(f"wrote {target}")
-    return 0
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -81,31 +57,64 @@ def _gate(args: argparse.Namespace) -> int:
 
 
 def _pr_comment(args: argparse.Namespace) -> int:
-    """Print (or write) the PR comment body: summary.md with the evidence link filled in."""
-    import os
-
+    """Print (or write) the PR comment body: summary.md with the evidence link, the base comparison inserted."""
     from vigil.compliance.summary import pr_comment, workflow_run_url
     from vigil.io import write_text
 
     summary = Path(args.summary)
     if not summary.is_file():
         raise VigilError(f"{summary}: not found (run `dvc repro` first)")
-    url = args.evidence_url or workflow_run_url(os.environ)
-    if not url:
-        raise VigilError("no --evidence-url and not in GitHub Actions (GITHUB_SERVER_URL/REPOSITORY/RUN_ID unset)")
-    sections = [summary.read_text(encoding="utf-8")]
-    for extra in args.append:
-        if not Path(extra).is_file():
-            raise VigilError(f"{extra}: not found (--append)")
-        sections.append(Path(extra).read_text(encoding="utf-8"))
+    # Outside GitHub Actions the evidence is the local directory (a preview of the comment).
+    url = args.evidence_url or workflow_run_url(os.environ) or summary.parent.as_posix()
+
+    def read(paths: list[str], option: str) -> str:
+        for extra in paths:
+            if not Path(extra).is_file():
+                raise VigilError(f"{extra}: not found ({option})")
+        return "\n".join(Path(extra).read_text(encoding="utf-8") for extra in paths)
+
     try:
-        body = pr_comment("\n".join(sections), url)
+        body = pr_comment(
+            summary.read_text(encoding="utf-8"), url, read(args.insert, "--insert"), read(args.append, "--append")
+        )
     except ValueError as exc:
         raise VigilError(f"{summary}: {exc}") from None
     if args.out:
         write_text(args.out, body)
-    else:
+    elif not args.post:
         sys.stdout.write(body)
+    if args.post:
+        _post(body, args)
+    return 0
+
+
+def _post(body: str, args: argparse.Namespace) -> None:
+    """Create or update the PR's one Vigil comment through the GitHub API (token from the environment)."""
+    from vigil.compliance.summary import WATERMARK
+    from vigil.pr_comment_post import DEFAULT_API, GitHubApi, post_comment
+
+    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("REPO_TOKEN")
+    repository = args.repository or os.environ.get("GITHUB_REPOSITORY")
+    if not token or not repository or not args.pr:
+        raise VigilError("--post needs --pr N, GITHUB_REPOSITORY (or --repository) and GITHUB_TOKEN")
+    api = GitHubApi(os.environ.get("GITHUB_API_URL") or DEFAULT_API, token)
+    posted = post_comment(api, repository, args.pr, body, WATERMARK, args.author)
+    print(f"{posted.action} comment {posted.comment_id} ({posted.pages} page(s) of comments read) {posted.url}")
+
+
+def _base_diff(args: argparse.Namespace) -> int:
+    """Parameters and metrics against the base branch, with a paired significance test (Markdown/JSON)."""
+    from vigil.compliance.base_comparison import base_comparison_markdown, compare_with_base
+    from vigil.io import write_text
+
+    result = compare_with_base(Path(args.repo), args.base, args.head_sha, resamples=args.resamples)
+    markdown = base_comparison_markdown(result)
+    if args.json:
+        write_text(args.json, result.to_json())
+    if args.md:
+        write_text(args.md, markdown)
+    else:
+        sys.stdout.write(markdown)
     return 0
 
 
@@ -266,13 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vigil {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    params = commands.add_parser("params", help="compose or check params.yaml from the Hydra config in params/")
-    params_commands = params.add_subparsers(dest="params_command", required=True)
-    compose = params_commands.add_parser("compose", help="compose params/ into params.yaml (as dvc exp run does)")
-    compose.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. model=tfidf_logreg seed=7")
-    compose.add_argument("--check", action="store_true", help="exit 1 and show a diff when params.yaml differs")
-    compose.add_argument("--repo", default=".", help="repository root (default: current directory)")
-    compose.set_defaults(handler=_params_compose)
+    add_experiment_commands(commands)
 
     generate = commands.add_parser("generate", help="write a synthetic service-comment dataset to a file")
     generate.add_argument("--out", required=True, help="output .csv or .parquet")
@@ -293,12 +296,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     comment = commands.add_parser("pr-comment", help="the PR comment body: summary.md with the evidence link")
     comment.add_argument("--summary", default="reports/compliance/summary.md")
-    comment.add_argument("--evidence-url", help="link to the signed evidence (default: this GitHub Actions run)")
-    comment.add_argument("--out", help="write here instead of standard output (e.g. for `cml comment create`)")
+    comment.add_argument(
+        "--evidence-url",
+        help="link to the signed evidence (default: this GitHub Actions run; outside it, the local directory)",
+    )
+    comment.add_argument(
+        "--insert", action="append", default=[], metavar="FILE", help="Markdown put right after the verdict"
+    )
+    comment.add_argument("--out", help="write here instead of standard output")
+    comment.add_argument("--post", action="store_true", help="create or update the PR's Vigil comment (GitHub API)")
+    comment.add_argument("--pr", type=int, help="pull request number (with --post)")
+    comment.add_argument("--repository", help="owner/name (default: GITHUB_REPOSITORY)")
+    comment.add_argument(
+        "--author", default="github-actions[bot]", help="only this account's comment is updated (default: %(default)s)"
+    )
     comment.add_argument(
         "--append", action="append", default=[], metavar="FILE", help="Markdown added after the summary; repeatable"
     )
     comment.set_defaults(handler=_pr_comment)
+
+    base = commands.add_parser(
+        "base-diff", help="parameters and metrics vs the base branch, with a paired test on the same test notes"
+    )
+    base.add_argument("--base", default="main", help="base revision (default: main; in CI origin/<base branch>)")
+    base.add_argument("--head-sha", help="the pull request's head commit to name (default: HEAD)")
+    base.add_argument("--repo", default=".", help="repository root (default: current directory)")
+    base.add_argument("--resamples", type=int, default=2000, help="paired bootstrap resamples (default 2000)")
+    base.add_argument("--md", help="write the Markdown section here (default: standard output)")
+    base.add_argument("--json", help="also write the comparison as JSON")
+    base.set_defaults(handler=_base_diff)
 
     serve = commands.add_parser("serve", help="run the prediction API (FastAPI + uvicorn)")
     serve.add_argument("--host", default="127.0.0.1")

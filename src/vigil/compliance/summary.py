@@ -43,6 +43,18 @@ def fairness_gaps(fairness: Mapping[str, Any], limit: int) -> list[dict[str, Any
     return gaps[:limit]
 
 
+# What a rule's value is, by the end of its metric path: the reviewer must not read a lower bound as the gap.
+VALUE_READS = (
+    ("_ci_low", "lower end of the 95% interval: the gap is at least this"),
+    ("_ci_high", "upper end of the 95% interval"),
+)
+INSERT_MARKER = "<!-- vigil:insert -->"
+
+
+def _reads(metric: str) -> str:
+    return next((words for suffix, words in VALUE_READS if metric.endswith(suffix)), "")
+
+
 def _rule_rows(policy: Mapping[str, Any], only_failures: bool) -> list[list[Any]]:
     rows = []
     for rule in policy.get("rules") or []:
@@ -53,17 +65,21 @@ def _rule_rows(policy: Mapping[str, Any], only_failures: bool) -> list[list[Any]
             if rule["status"] == "pass"
             else (STATUS_MARK["fail"] if rule["severity"] == "blocking" else "⚠️")
         )
+        reads = _reads(str(rule.get("metric", "")))
         rows.append(
             [
                 mark,
                 f"`{rule['id']}` {rule['title']}" + (f" ({rule['status']})" if rule["status"] == "missing" else ""),
-                format_value(rule["value"]),
+                format_value(rule["value"]) + (f" ({reads})" if reads else ""),
                 f"{rule['op']} {format_value(rule['threshold'])}",
                 rule["severity"],
                 "; ".join(rule["references"]),
             ]
         )
     return rows
+
+
+RULE_HEADER = ["", "Rule", "Value", "Threshold", "Severity", "References"]
 
 
 def render_summary(
@@ -74,7 +90,12 @@ def render_summary(
     top_gaps: int,
     compact: bool = False,
 ) -> str:
-    """The Markdown body; ``compact`` lists only rules that did not pass and fewer gaps."""
+    """The Markdown body, decision first: verdict, rules that did not pass, then the detail.
+
+    ``INSERT_MARKER`` follows the decision: ``vigil pr-comment`` puts the comparison
+    with the base branch there. ``compact`` drops the table of every rule and
+    shows fewer gaps.
+    """
     verdict = policy["verdict"]
     counts = policy["counts"]
     signer = meta["signer"]
@@ -89,15 +110,12 @@ def render_summary(
     ]
     if signer["development"]:
         lines += ["> ⚠️ Signed with a **development key**: not release evidence.", ""]
-    lines += ["### Policy results" + (" (rules that did not pass)" if compact else ""), ""]
-    rule_rows = _rule_rows(policy, only_failures=compact)
-    lines += (
-        _table(["", "Rule", "Value", "Threshold", "Severity", "References"], rule_rows)
-        if rule_rows
-        else ["All rules passed."]
-    )
+    failing = _rule_rows(policy, only_failures=True)
+    if failing:
+        lines += ["### Rules that did not pass", "", *_table(RULE_HEADER, failing), ""]
+    lines += [INSERT_MARKER, ""]
     metrics = reports.get("metrics") or {}
-    lines += ["", f"### Headline metrics (test split, n = {fmt(metrics.get('n_test'))})", ""]
+    lines += [f"### Headline metrics (test split, n = {fmt(metrics.get('n_test'))})", ""]
     lines += _table(
         ["Metric", "Value"], [[name, fmt(metrics.get(key), 4)] for key, name in HEADLINE_METRICS if key in metrics]
     )
@@ -112,14 +130,20 @@ def render_summary(
     gaps = fairness_gaps(fairness, 3 if compact else top_gaps)
     lines += ["", "### Largest fairness gaps", ""]
     if gaps:
+        lines += [
+            "The fairness rules read the lower end of the interval: a gap is *established* when even that end "
+            "exceeds the threshold, so a large gap measured on small groups can be significant and still pass.",
+            "",
+        ]
         lines += _table(
-            ["Grouping", "Metric", "Gap", "95% interval (adj.)", "Significant", "Worst group"],
+            ["Grouping", "Metric", "Gap", "95% interval (adj.)", "Established at least", "Significant", "Worst group"],
             [
                 [
                     g["grouping"],
                     g["metric"],
                     fmt(g.get("max_gap")),
                     f"[{fmt(g.get('max_gap_ci_low'))}, {fmt(g.get('max_gap_ci_high'))}]",
+                    fmt(max(g.get("max_gap_ci_low") or 0.0, 0.0)),
                     "yes" if g.get("significant") else "no",
                     f"{g.get('worst_group')} ({fmt(g.get('worst'))})",
                 ]
@@ -149,6 +173,15 @@ def render_summary(
     if entities and not compact:
         lines += _table(["Entity type", "Values removed"], [[name, fmt(count)] for name, count in entities])
         lines.append("")
+    if not compact:
+        lines += [
+            f"<details><summary>All {counts['rules']} policy rules</summary>",
+            "",
+            *_table(RULE_HEADER, _rule_rows(policy, only_failures=False)),
+            "",
+            "</details>",
+            "",
+        ]
     lines += [
         "### Evidence",
         "",
@@ -157,12 +190,30 @@ def render_summary(
         "",
         _trust_sentence(meta),
         "",
-        f"Verify in a clone of this repository: `vigil verify <evidence dir> --rev {meta['commit_short']}` "
-        "(judges the signer against the certificates committed in `policies/trust/`, never against the "
-        "`signer.pem` that travels with the evidence).",
+        "Verify in a clone of this repository, with the artifact unpacked into `evidence/` "
+        f"(it holds `reports/compliance/`): `{verify_command(meta)}` (judges the signer against the "
+        "certificates committed in `policies/trust/`, never against the `signer.pem` that travels with it).",
         "",
     ]
     return "\n".join(lines)
+
+
+def verify_command(meta: Mapping[str, Any], evidence: str = "evidence/reports/compliance") -> str:
+    """The command that checks this evidence as the artifact holds it (the four bundle files)."""
+    trust = meta.get("trust") or {}
+    if meta["signer"]["development"]:
+        scope = "--allow-development"
+    elif trust.get("anchored"):
+        scope = f"--role {trust['role']}"
+    else:
+        scope = "--trust <certificate you were given out of band>"
+    if meta.get("commit") and not meta.get("uncommitted"):
+        rev = f" --rev {meta['commit']}"
+    elif meta.get("commit"):  # run on uncommitted changes (a local experiment): bound to the commit that holds them
+        rev = " --rev <the commit holding this run's params.yaml and dvc.lock>"
+    else:
+        rev = ""
+    return f"vigil verify {evidence} --bundle{rev} {scope}"
 
 
 def _trust_sentence(meta: Mapping[str, Any]) -> str:
@@ -194,9 +245,16 @@ def summary_within_limit(max_chars: int, **kwargs: Any) -> str:
 GITHUB_COMMENT_LIMIT = 65_536
 
 
-def pr_comment(summary: str, evidence_url: str) -> str:
-    """The comment body: ``summary.md`` with the evidence link filled in, checked against GitHub's limit."""
+def pr_comment(summary: str, evidence_url: str, insert: str = "", append: str = "") -> str:
+    """The comment body: ``summary.md`` with the evidence link filled in, ``insert`` after the decision
+    (the comparison with the base branch), ``append`` at the end; checked against GitHub's limit."""
     body = summary.replace(f"]({EVIDENCE_LINK_PLACEHOLDER})", f"]({evidence_url})")
+    if insert:
+        if INSERT_MARKER not in body:
+            raise ValueError(f"no {INSERT_MARKER} line to insert after the verdict (re-run the report stage)")
+        body = body.replace(INSERT_MARKER, insert.rstrip("\n"), 1)
+    if append:
+        body = body.rstrip("\n") + "\n\n" + append
     if len(body) >= GITHUB_COMMENT_LIMIT:
         raise ValueError(f"comment has {len(body):,} characters; GitHub accepts fewer than {GITHUB_COMMENT_LIMIT:,}")
     return body

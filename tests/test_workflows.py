@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import os
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +96,8 @@ def _pr_step(workflow: dict[str, Any], pattern: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("breakage", "expected"),
     [
-        (lambda wf: _pr_step(wf, "cml comment").update(run="cml comment create --target pr c.md"), "--no-publish"),
-        (lambda wf: _pr_step(wf, "cml comment").update(run="cml publish plot.png --md"), "third-party"),
+        (lambda wf: _pr_step(wf, "vigil pr-comment").update(run="cml comment create --target pr c.md"), "--no-publish"),
+        (lambda wf: _pr_step(wf, "vigil pr-comment").update(run="cml publish plot.png --md"), "third-party"),
         (lambda wf: _pr_step(wf, "vigil gate").update(run="echo skipped"), "before (or without)"),
         (
             lambda wf: _pr_step(wf, "dvc repro").update(run='echo "${{ github.event.pull_request.title }}"'),
@@ -105,8 +107,23 @@ def _pr_step(workflow: dict[str, Any], pattern: str) -> dict[str, Any]:
         (lambda wf: _pr_step(wf, "dvc repro").update(run='echo "$VIGIL_SIGNING_KEY"'), "prints secret"),
         (lambda wf: _pr_step(wf, "dvc repro").update(run="set -x\ndvc repro"), "set -x"),
         (lambda wf: wf.pop("permissions"), "permissions"),
+        (lambda wf: wf["env"].pop("TORCH_INDEX"), "without TORCH_INDEX"),
+        (lambda wf: _pr_step(wf, "dvc repro").update(run="pip install torch==2.13.0"), "without -c requirements.lock"),
+        (lambda wf: wf["jobs"]["experiment"]["steps"][0].update(uses="actions/checkout@main"), "not pinned"),
     ],
-    ids=["cml-publishes", "cml-publish", "no-gate", "injection", "secret-in-run", "secret-echoed", "set-x", "perms"],
+    ids=[
+        "cml-publishes",
+        "cml-publish",
+        "no-gate",
+        "injection",
+        "secret-in-run",
+        "secret-echoed",
+        "set-x",
+        "perms",
+        "cuda-torch",
+        "unlocked-pip",
+        "moving-action",
+    ],
 )
 def test_a_workflow_breaking_an_invariant_is_rejected(breakage, expected: str):
     workflow = copy.deepcopy(load("pr.yml"))
@@ -120,7 +137,8 @@ def test_pr_workflow_recomputes_compares_gates_diffs_and_comments():
     assert "pull_request" in triggers(workflow)
     assert "github.event.pull_request.number" in workflow["concurrency"]["group"]
     assert workflow["concurrency"]["cancel-in-progress"] is True
-    assert uses(workflow)["actions/checkout"]["with"]["fetch-depth"] == 0
+    checkout = uses(workflow)["actions/checkout"]["with"]
+    assert checkout["fetch-depth"] == 0 and checkout["ref"] == "${{ github.event.pull_request.head.sha }}"
     assert uses(workflow)["actions/setup-python"]["with"]["cache"] == "pip"
     run = scripts(workflow)
     order = [
@@ -130,22 +148,28 @@ def test_pr_workflow_recomputes_compares_gates_diffs_and_comments():
         "dvc repro --force --no-run-cache",
         'vigil lock diff "$RUNNER_TEMP/author.dvc.lock',
         "vigil gate",
-        "dvc metrics diff",
-        "dvc params diff",
+        "vigil base-diff --base",
+        "dvc plots diff",
+        "vigil pr-comment",
     ]
     positions = [command_at(run, command) for command in order]
     assert positions == sorted(positions)
-    assert "--md" in run and "dvc plots diff" in run and "cml comment create --target pr" in run
-    assert '--watermark-title "vigil-compliance" --update --no-publish' in run
-    artifact = uses(workflow)["actions/upload-artifact"]["with"]["path"]
-    assert "reports/compliance/" in artifact and "plots-diff/" in artifact and "reproduction.md" in artifact
-    assert "iterative/setup-cml" in uses(workflow)
-    comment = _pr_step(workflow, "cml comment")
+    artifact = uses(workflow)["actions/upload-artifact"]["with"]
+    assert {"reports/compliance/", "plots-diff/", "reproduction.md", "base.json"} <= set(artifact["path"].split())
+    assert artifact["retention-days"] <= 90  # GitHub's cap on most plans: never promise more
+    assert not any("cml" in name for name in uses(workflow))  # our own poster pages through every comment
+    comment = _pr_step(workflow, "vigil pr-comment")
     assert comment["if"].startswith("always()")  # reviewers see the verdict even when the gate fails the job
-    assert "--append reproduction.md" in comment["run"]
+    assert "--insert base.md" in comment["run"] and "--append reproduction.md" in comment["run"]
+    assert '--post --pr "$PR_NUMBER"' in comment["run"] and "github.event.pull_request.number" in str(comment["env"])
     compare = _pr_step(workflow, "vigil lock diff")
     assert compare.get("continue-on-error") is True and "env" not in compare
     assert "steps.evidence.outputs.artifact-url" in comment["env"]["EVIDENCE_URL"]
+    # A fork (no secrets, read-only token) skips the remote, signs with a development key and explains itself.
+    fork_only = [s for s in workflow["jobs"]["experiment"]["steps"] if "fork == 'true'" in str(s.get("if", ""))]
+    assert len(fork_only) == 1 and "GITHUB_STEP_SUMMARY" in fork_only[0]["run"]
+    assert all("fork == 'false'" in str(_pr_step(workflow, p).get("if")) for p in ("dvc pull", "dvc remote add"))
+    assert "VIGIL_DEV_KEYS=create" in _pr_step(workflow, "dvc repro")["run"]
 
 
 def test_main_workflow_computes_then_signs_in_a_protected_job_and_releases():
@@ -172,7 +196,18 @@ def test_main_workflow_computes_then_signs_in_a_protected_job_and_releases():
     assert "GIT_SHA=${{ github.sha }}" in build["build-args"] and "MANIFEST_DIGEST=" in build["build-args"]
     meta = steps["docker/metadata-action"]["with"]
     assert "type=sha" in meta["tags"] and "type=semver" in meta["tags"] and "manifest.digest" in meta["labels"]
-    assert workflow["env"]["IMAGE"].startswith("ghcr.io/")
+    # Registry names are lower case; an owner like "Acme-Corp" is not. The step that names the image is run.
+    release_steps = workflow["jobs"]["release"]["steps"]
+    naming = next(i for i, s in enumerate(release_steps) if "IMAGE=" in str(s.get("run", "")))
+    env_file = Path(tempfile.mkdtemp()) / "github-env"
+    subprocess.run(
+        ["bash", "-e", "-c", release_steps[naming]["run"]],
+        env={"GITHUB_REPOSITORY": "Acme-Corp/Vigil", "GITHUB_ENV": str(env_file), "PATH": os.environ["PATH"]},
+        check=True,
+    )
+    assert env_file.read_text() == "IMAGE=ghcr.io/acme-corp/vigil\n"
+    assert "IMAGE" not in (workflow.get("env") or {})
+    assert all(naming < i for i, s in enumerate(release_steps) if "env.IMAGE" in str(s) or "$IMAGE" in str(s))
     assert steps["anchore/sbom-action"]["with"]["format"] == "cyclonedx-json"
     attested = steps["actions/attest-build-provenance"]["with"]["subject-path"]
     for name in ("compliance.pdf", "manifest.json", "manifest.sig", "signer.pem"):
@@ -337,3 +372,52 @@ def test_build_context_keeps_data_keys_and_venv_out(tmp_path: Path):
         "reports/compliance/manifest.sig",
         "reports/compliance/signer.pem",
     }
+
+
+def _installed_check():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("installed_matches_lock", REPO_ROOT / ".ci/installed_matches_lock.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_an_install_that_resolved_anything_unpinned_fails_make_venv():
+    """What PyPI's CUDA torch does on a runner: nvidia/triton wheels the lock never pinned are named."""
+    check = _installed_check()
+    pins = check.pinned("# header\nTorch==2.13.0\nnumpy==2.3.1\nruamel.yaml==0.19.1 ; python_version >= '3.9'\n")
+    assert pins == {"torch": "2.13.0", "numpy": "2.3.1", "ruamel-yaml": "0.19.1"}
+    clean = [("torch", "2.13.0+cpu", False), ("NumPy", "2.3.1", False), ("ruamel_yaml", "0.19.1", False)]
+    project = [("vigil", "0.1.0", True), ("vigil", "0.1.0", False), ("pip", "25", False)]  # editable, seen twice
+    assert check.problems([*clean, *project], pins) == []
+    cuda = [("torch", "2.13.0", False), ("nvidia-cublas-cu12", "12.8.4.1", False), ("triton", "3.5.0", False)]
+    found = check.problems([*cuda, ("numpy", "2.3.2", False)], pins)
+    assert found == [
+        "numpy==2.3.2 is installed but requirements.lock pins 2.3.1",
+        "nvidia-cublas-cu12==12.8.4.1 is installed but not pinned in requirements.lock",
+        "triton==3.5.0 is installed but not pinned in requirements.lock",
+    ]
+    # make venv runs the check on every install, with the lock as constraints and CPU torch when TORCH_INDEX is set.
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    assert "$(BIN)/python .ci/installed_matches_lock.py requirements.lock" in makefile
+    assert '--index-url "$(TORCH_INDEX)"' in makefile and '"torch==$$torch+cpu"' in makefile
+    venv = subprocess.run([str(VENV_BIN / "python"), str(REPO_ROOT / ".ci/installed_matches_lock.py")], cwd=REPO_ROOT)
+    assert venv.returncode == 0  # this very environment
+
+
+@pytest.mark.parametrize(("head_repo", "fork"), [("owner/repo", "false"), ("someone/repo", "true")])
+def test_a_fork_is_told_apart_and_its_run_explains_what_it_could_not_do(tmp_path: Path, head_repo: str, fork: str):
+    steps = load("pr.yml")["jobs"]["experiment"]["steps"]
+    origin = next(s for s in steps if s.get("id") == "origin")
+    outputs, summary = tmp_path / "out", tmp_path / "summary.md"
+    env = {"PATH": os.environ["PATH"], "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary)}
+    subprocess.run(
+        ["bash", "-e", "-c", origin["run"]],
+        env={**env, "HEAD_REPO": head_repo, "GITHUB_REPOSITORY": "owner/repo"},
+        check=True,
+    )
+    assert outputs.read_text() == f"fork={fork}\n"
+    explain = next(s for s in steps if "fork == 'true'" in str(s.get("if", "")))
+    subprocess.run(["bash", "-e", "-c", explain["run"]], env=env, check=True)
+    assert "no secrets" in summary.read_text() and "pushing the" in summary.read_text()

@@ -2,7 +2,8 @@
 
 Schema validation (check-jsonschema) says a workflow is well-formed; these say it
 is safe and does what the release process promises: no script injection, no
-secret printed, CML never publishing to its default asset host, the policy gate
+secret printed, CML never publishing to its default asset host, installs only from the lock
+(CPU torch), actions at a version, the policy gate
 before the comment. Each rule returns human-readable violations (empty = ok).
 """
 
@@ -75,7 +76,9 @@ def gate_before_comment(workflow: dict[str, Any]) -> list[str]:
     problems = []
     for job_name, job in (workflow.get("jobs") or {}).items():
         scripts = [str(step.get("run", "")) for step in job.get("steps") or []]
-        comments = [i for i, s in enumerate(scripts) if re.search(r"\bcml\s+(comment|send-comment)\b", s)]
+        comments = [
+            i for i, s in enumerate(scripts) if re.search(r"\bcml\s+(comment|send-comment)\b|\bvigil\s+pr-comment\b", s)
+        ]
         gates = [i for i, s in enumerate(scripts) if re.search(r"\bvigil\s+gate\b", s)]
         if comments and (not gates or min(gates) > min(comments)):
             problems.append(f"job {job_name!r}: the PR comment is posted before (or without) `vigil gate`")
@@ -129,7 +132,49 @@ def signing_key_scope(workflows: dict[str, dict[str, Any]]) -> list[str]:
     return problems
 
 
-ALL_RULES = (script_injection, secrets_echoed, cml_publishing, gate_before_comment, least_privilege)
+CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
+PINNED_REF = re.compile(r"@(v\d+(\.\d+)*|[0-9a-f]{40})$")
+
+
+def locked_installs(workflow: dict[str, Any]) -> list[str]:
+    """Python packages come from requirements.lock, and torch as its CPU build.
+
+    ``make venv``/``make test`` install with the lock as constraints and fail on any
+    installed distribution it does not pin; on GitHub runners they need TORCH_INDEX,
+    or PyPI's CUDA torch pulls unpinned nvidia/triton wheels. A bare ``pip install``
+    must name the lock (constraints) or hashes.
+    """
+    problems = []
+    for job, index, step in steps(workflow):
+        script = str(step.get("run", ""))
+        for line in script.splitlines():
+            if re.search(r"\bpip\s+install\b", line) and not re.search(r"-c requirements\.lock|--require-hashes", line):
+                problems.append(f"{_where(job, index, step)}: `pip install` without -c requirements.lock")
+        if re.search(r"\bmake\s+(venv|test|run)\b", script):
+            env = {**(workflow.get("env") or {}), **(workflow["jobs"][job].get("env") or {}), **(step.get("env") or {})}
+            if env.get("TORCH_INDEX") != CPU_TORCH_INDEX:
+                problems.append(f"{_where(job, index, step)}: installs without TORCH_INDEX={CPU_TORCH_INDEX}")
+    return problems
+
+
+def pinned_actions(workflow: dict[str, Any]) -> list[str]:
+    """Every action at a release tag or a commit, never a moving branch (``@main``) or no ref at all."""
+    return [
+        f"{_where(job, index, step)}: `{step['uses']}` is not pinned to a version tag or commit"
+        for job, index, step in steps(workflow)
+        if "uses" in step and not str(step["uses"]).startswith("./") and not PINNED_REF.search(str(step["uses"]))
+    ]
+
+
+ALL_RULES = (
+    script_injection,
+    secrets_echoed,
+    cml_publishing,
+    gate_before_comment,
+    least_privilege,
+    locked_installs,
+    pinned_actions,
+)
 
 
 def violations(workflow: dict[str, Any]) -> list[str]:

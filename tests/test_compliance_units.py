@@ -118,7 +118,9 @@ def test_summary_falls_back_to_compact_then_truncates_below_the_limit():
     full = summary_within_limit(60_000, **kwargs)
     assert "| ✅ | `PERF-001`" in full and "development key" in full and len(full) < 60_000
     compact = summary_within_limit(len(full) - 1, **kwargs)
-    assert "rules that did not pass" in compact and "`PERF-001`" not in compact and len(compact) < len(full)
+    assert "Rules that did not pass" in compact and "`PERF-001`" not in compact and len(compact) < len(full)
+    every_rule = f"All {policy['counts']['rules']} policy rules"
+    assert every_rule in full and every_rule not in compact  # the table of every rule is what compact drops
     tiny = summary_within_limit(500, **kwargs)
     assert len(tiny) <= 500 and tiny.endswith("the signed PDF has everything.\n")
 

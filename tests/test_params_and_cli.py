@@ -9,7 +9,10 @@ from vigil.params import compose
 
 def test_committed_params_yaml_equals_fresh_composition():
     committed = (REPO_ROOT / "params.yaml").read_text(encoding="utf-8")
-    assert committed == compose(REPO_ROOT), "params.yaml is stale: run `vigil params compose` and commit it"
+    assert committed == compose(REPO_ROOT), (
+        "params.yaml is stale: after editing params/, run `vigil params compose`; after `dvc exp apply`, run "
+        "`vigil params absorb` (or propose the experiment with `vigil exp propose <name>`); then commit both"
+    )
 
 
 def test_every_data_and_model_option_composes():

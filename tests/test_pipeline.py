@@ -162,7 +162,15 @@ def test_queued_sweep_runs_and_compares_in_exp_show(pipeline_copy: Path):
     repo = pipeline_copy  # baseline results committed
     baseline = _metrics(repo)
     # The cheapest family: this tests the queue, overrides and the comparison, not a model (each family has its own).
-    sweep = ["-S", "model.params.max_features=20", "-S", "train.mitigation.method=none,reweigh"]
+    # C changed and 20 features instead of 150,000: a deliberately worse model, for the comparison with main below.
+    sweep = [
+        "-S",
+        "model.params.C=0.5",
+        "-S",
+        "model.params.max_features=20",
+        "-S",
+        "train.mitigation.method=none,reweigh",
+    ]
     run(["dvc", "exp", "run", "--queue", *sweep], repo)
     with _queue_workers(repo, jobs=2):  # two workers, as many as the machine has cores
         status = _queue_finished(repo, timeout=400)
@@ -173,6 +181,7 @@ def test_queued_sweep_runs_and_compares_in_exp_show(pipeline_copy: Path):
         params = data["params"]["params.yaml"]["data"]
         metrics = data["metrics"]["reports/metrics.json"]["data"]
         assert params["model"]["family"] == "tfidf_logreg" and params["model"]["params"]["max_features"] == 20
+        assert params["model"]["params"]["C"] == 0.5
         assert 0 <= metrics["f1_macro"] <= 1 and "ece" in metrics and metrics != baseline
         swept[params["train"]["mitigation"]["method"]] = data["rev"]
     assert set(swept) == {"none", "reweigh"} and len(experiments) == 2
@@ -200,6 +209,7 @@ def test_queued_sweep_runs_and_compares_in_exp_show(pipeline_copy: Path):
     }
     proposed = run(["vigil", "exp", "propose", names["reweigh"]], repo).stdout
     assert f"exp/{names['reweigh']}" in proposed and "params.max_features: 150000 -> 20" in proposed, proposed
+    assert "params.C: 10.0 -> 0.5" in proposed
     branch = run(["git", "rev-parse", "--abbrev-ref", "HEAD"], repo).stdout.strip()
     assert branch == f"exp/{names['reweigh']}"
     first = run(["git", "show", "--name-only", "--format=%s", "HEAD~1"], repo).stdout.split()
@@ -216,13 +226,14 @@ def test_queued_sweep_runs_and_compares_in_exp_show(pipeline_copy: Path):
     assert run(["git", "status", "--porcelain", "--untracked-files=no"], repo).stdout == ""
     assert run(["dvc", "status", "--quiet"], repo).returncode == 0  # the experiment's outputs are checked out
 
-    # The comment that decides: 20 features instead of 150,000 is a worse model, and the paired test on the same notes says so.
+    # The comment that decides: 20 features instead of 150,000 is a worse model; the paired test says so.
     run(["vigil", "base-diff", "--base", "main", "--md", "base.md", "--json", "base.json"], repo)
     comparison = json.loads((repo / "base.json").read_text())
     paired = {c["metric"]: c for c in comparison["paired"]}
     assert comparison["n_paired"] == baseline["n_test"] and set(paired) >= {"accuracy", "f1_macro"}, comparison
     assert paired["f1_macro"]["verdict"] == "worse" and paired["f1_macro"]["ci_high"] < 0, paired
-    assert {p["key"] for p in comparison["params"]} == {"model.params.max_features", "train.mitigation.method"}
+    changed = {p["key"] for p in comparison["params"]}
+    assert changed == {"model.params.C", "model.params.max_features", "train.mitigation.method"}
     comment = run(["vigil", "pr-comment", "--insert", "base.md"], repo).stdout
     assert len(comment) < 65_536 and comment.index("Vigil compliance") < comment.index("### Against `main`")
     assert comment.index("🔴 worse") < comment.index("### Headline metrics")

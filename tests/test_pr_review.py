@@ -157,3 +157,11 @@ def test_a_pr_without_a_vigil_comment_gets_one_created(fake_github, tmp_path: Pa
     # Outside GitHub Actions and without --evidence-url, a local preview still works (no exit 2).
     preview = run(["vigil", "pr-comment", "--summary", str(summary)], tmp_path, env={"GITHUB_RUN_ID": ""})
     assert preview.returncode == 0 and preview.stdout.startswith(WATERMARK)
+
+
+def test_holm_adjusts_for_reading_several_metrics_at_once():
+    from vigil.evaluation.paired import holm
+
+    adjusted = holm({"accuracy": 0.03, "f1_macro": 0.01, "critical.f1_min": 0.04})
+    assert adjusted == pytest.approx({"f1_macro": 0.03, "accuracy": 0.06, "critical.f1_min": 0.06})
+    assert holm({"only": 0.5}) == {"only": 0.5} and holm({"a": 0.6, "b": 0.9}) == {"a": 1.0, "b": 1.0}

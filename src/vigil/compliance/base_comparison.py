@@ -158,12 +158,15 @@ def compare_with_base(
 
 
 def _value(value: Any) -> str:
+    """A metric with four decimals; a parameter as written in params.yaml (C 10.0, not 10.0000)."""
     if value is None:
         return "—"
-    if isinstance(value, float):
-        return f"{value:.4f}"
     text = str(value).replace("|", "\\|").replace("\n", " ")
     return f"`{text}`" if len(text) <= 60 else f"`{text[:57]}…`"
+
+
+def _metric(value: Any) -> str:
+    return f"{value:.4f}" if isinstance(value, int | float) and not isinstance(value, bool) else _value(value)
 
 
 def _signed(value: float) -> str:
@@ -176,15 +179,16 @@ def base_comparison_markdown(result: BaseComparison, max_params: int = 40) -> st
     lines = [f"### Against {base}", ""]
     if result.paired:
         lines += [
-            f"Paired comparison on the same {result.n_paired:,} test notes (95% paired bootstrap interval of the "
-            'change; "better" or "worse" only when the interval excludes zero):',
+            f"Paired comparison on the same {result.n_paired:,} test notes. Reading: a paired randomization test "
+            '(the two models\' predictions swapped note by note), "better" or "worse" only when p < 0.05 after '
+            "Holm's adjustment for reading the metrics together; interval: 95% paired bootstrap of the change.",
             "",
             "| Metric | Base | This PR | Change | 95% interval | Reading |",
             "|---|---|---|---|---|---|",
         ]
         names = {key: name for key, name, _ in DIFF_METRICS}
         for change in result.paired:
-            reading = f"{MARK[change.verdict]} (p = {change.p_value:.3g}"
+            reading = f"{MARK[change.verdict]} (p = {change.p_value:.3g}, Holm {change.p_adjusted:.3g}"
             reading += f"; McNemar p = {change.mcnemar_p:.3g})" if change.mcnemar_p is not None else ")"
             lines.append(
                 f"| {names.get(change.metric, change.metric)} | {change.base:.4f} | {change.head:.4f} | "
@@ -198,7 +202,7 @@ def base_comparison_markdown(result: BaseComparison, max_params: int = 40) -> st
         for _key, name, before, after in result.metrics:
             both = isinstance(before, int | float) and isinstance(after, int | float)
             delta = _signed(after - before) if both else "—"
-            lines.append(f"| {name} | {_value(before)} | {_value(after)} | {delta} |")
+            lines.append(f"| {name} | {_metric(before)} | {_metric(after)} | {delta} |")
         lines.append("")
     if result.params:
         lines += [f"Parameters changed ({len(result.params)}):", "", "| Parameter | Base | This PR |", "|---|---|---|"]

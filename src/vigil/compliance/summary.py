@@ -66,6 +66,8 @@ def _rule_rows(policy: Mapping[str, Any], only_failures: bool) -> list[list[Any]
             else (STATUS_MARK["fail"] if rule["severity"] == "blocking" else "⚠️")
         )
         reads = _reads(str(rule.get("metric", "")))
+        if reads and isinstance(rule["value"], int | float) and rule["value"] < 0:
+            reads = "lower end of the 95% interval, below 0: no gap established"
         rows.append(
             [
                 mark,

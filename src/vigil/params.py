@@ -46,6 +46,20 @@ def require(params: Mapping[str, Any], dotted: str) -> Any:
     return node
 
 
+def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
+    """Dotted leaves of nested mappings (``{"model": {"params": {"C": 1}}}`` -> ``{"model.params.C": 1}``).
+
+    Lists are values: a parameter list changes as a whole. Used wherever two
+    ``params.yaml`` (or ``metrics.json``) are compared key by key.
+    """
+    if isinstance(tree, Mapping):
+        out: dict[str, Any] = {}
+        for key, value in tree.items():
+            out.update(flatten(value, f"{prefix}{key}."))
+        return out
+    return {prefix[:-1]: tree}
+
+
 def compose(repo_root: str | os.PathLike[str], overrides: list[str] | None = None) -> str:
     """Compose ``params/`` exactly as ``dvc exp run`` does and return the YAML text.
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from vigil.compliance.lock_hashes import bytes_md5, locked_outputs
 from vigil.errors import VigilError
 from vigil.evaluation.paired import BETTER, NOISE, SAME, WORSE, MetricChange, paired_changes
 from vigil.io import dumps_json
+from vigil.params import flatten
 
 PREDICTIONS = "reports/predictions.parquet"
 METRICS = "reports/metrics.json"
@@ -72,16 +72,6 @@ class BaseComparison:
 
     def to_json(self) -> str:
         return dumps_json(self.as_dict())
-
-
-def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
-    """Dotted leaves of nested mappings (lists are values)."""
-    if isinstance(tree, Mapping):
-        out: dict[str, Any] = {}
-        for key, value in tree.items():
-            out.update(flatten(value, f"{prefix}{key}."))
-        return out
-    return {prefix[:-1]: tree}
 
 
 def _base_predictions(root: Path, commit: str, lock_text: str | None) -> tuple[pd.DataFrame | None, str]:

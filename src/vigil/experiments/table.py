@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from vigil.params import flatten
+
 METRICS_FILE = "reports/metrics.json"
 PARAMS_FILE = "params.yaml"
 # (column title, path inside metrics.json); the metrics a reviewer decides on.
@@ -28,15 +30,6 @@ class Row:
     name: str
     changed: str
     metrics: tuple[float | None, ...]
-
-
-def _flat(tree: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(tree, Mapping):
-        out: dict[str, Any] = {}
-        for key, value in tree.items():
-            out.update(_flat(value, f"{prefix}{key}."))
-        return out
-    return {prefix[:-1]: tree}
 
 
 def _section(data: Mapping[str, Any], kind: str, file: str) -> Mapping[str, Any]:
@@ -58,7 +51,7 @@ def _short_key(key: str) -> str:
 
 def changed_params(baseline: Mapping[str, Any], experiment: Mapping[str, Any]) -> str:
     """The experiment's parameters that differ from its baseline, as ``key=value`` pairs."""
-    before, after = _flat(baseline), _flat(experiment)
+    before, after = flatten(baseline), flatten(experiment)
     changed = [k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
     groups = {k.split(".")[0] for k in changed if k.endswith((".family", ".name"))}
     pairs = [

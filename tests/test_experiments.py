@@ -99,8 +99,12 @@ def test_experiment_table_fits_80_columns_with_the_headline_metrics():
             ],
         }
     ]
+    broke = {"name": "broke", "rev": "d" * 40, "data": data(wide, metrics)}
+    failed = {"executor": {"state": "failed"}, "revs": [broke]}
+    payload[0]["experiments"].append(failed)
     rows = rows_from_exp_show(payload)
-    assert [r.name for r in rows] == ["workspace", "a-very-long-experiment-name-indeed"]
+    assert [r.name for r in rows] == ["workspace", "a-very-long-experiment-name-indeed", "broke"]
+    assert rows[2].changed.startswith("[failed] ") and rows[2].metrics == (None,) * 4  # not the baseline's numbers
     text = render(rows)
     assert all(len(line) <= 80 for line in text.splitlines()), text
     assert "0.9100" in text and "0.8000" in text and "…" in text

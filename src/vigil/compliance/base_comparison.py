@@ -155,6 +155,11 @@ def _value(value: Any) -> str:
     return f"`{text}`" if len(text) <= 60 else f"`{text[:57]}…`"
 
 
+def _p(value: float) -> str:
+    """A p-value as a reader takes it: "= 0.031", or "< 0.001" rather than a rounded "= 0"."""
+    return "< 0.001" if value < 0.001 else f"= {value:.3g}"
+
+
 def _metric(value: Any) -> str:
     return f"{value:.4f}" if isinstance(value, int | float) and not isinstance(value, bool) else _value(value)
 
@@ -178,8 +183,8 @@ def base_comparison_markdown(result: BaseComparison, max_params: int = 40) -> st
         ]
         names = {key: name for key, name, _ in DIFF_METRICS}
         for change in result.paired:
-            reading = f"{MARK[change.verdict]} (p = {change.p_value:.3g}, Holm {change.p_adjusted:.3g}"
-            reading += f"; McNemar p = {change.mcnemar_p:.3g})" if change.mcnemar_p is not None else ")"
+            reading = f"{MARK[change.verdict]} (p {_p(change.p_value)}, Holm {_p(change.p_adjusted)}"
+            reading += f"; McNemar p {_p(change.mcnemar_p)})" if change.mcnemar_p is not None else ")"
             lines.append(
                 f"| {names.get(change.metric, change.metric)} | {change.base:.4f} | {change.head:.4f} | "
                 f"{_signed(change.change)} | [{_signed(change.ci_low)}, {_signed(change.ci_high)}] | {reading} |"

@@ -25,6 +25,9 @@ COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+UNFINISHED = ("failed", "queued", "running")
+
+
 @dataclass(frozen=True)
 class Row:
     name: str
@@ -71,13 +74,17 @@ def rows_from_exp_show(payload: Iterable[Mapping[str, Any]]) -> list[Row]:
         label = baseline.get("name") or _short_rev(str(baseline.get("rev", "")))
         rows.append(Row(label, "(baseline)", _metrics(_section(data, "metrics", METRICS_FILE))))
         for branch in baseline.get("experiments") or []:
+            state = ((branch.get("executor") or {}).get("state") or "").lower()
             for experiment in branch.get("revs") or []:
                 exp_data = experiment.get("data") or {}
+                changed = changed_params(base_params, _section(exp_data, "params", PARAMS_FILE))
+                # A failed, queued or running experiment has no results of its own: DVC shows its baseline's.
+                unfinished = state if state in UNFINISHED else ("failed" if experiment.get("error") else "")
                 rows.append(
                     Row(
                         experiment.get("name") or _short_rev(str(experiment.get("rev", ""))),
-                        changed_params(base_params, _section(exp_data, "params", PARAMS_FILE)),
-                        _metrics(_section(exp_data, "metrics", METRICS_FILE)),
+                        f"[{unfinished}] {changed}" if unfinished else changed,
+                        (None,) * len(COLUMNS) if unfinished else _metrics(_section(exp_data, "metrics", METRICS_FILE)),
                     )
                 )
     return rows

@@ -139,3 +139,14 @@ def test_pr_comment_fills_the_evidence_link_and_enforces_githubs_limit():
     env = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "org/vigil", "GITHUB_RUN_ID": "42"}
     assert workflow_run_url(env) == "https://github.com/org/vigil/actions/runs/42"
     assert workflow_run_url({}) is None
+
+
+def test_lineage_resolves_dvc_templates_from_params():
+    from vigil.compliance.report.context import lineage_section
+
+    dvc_yaml = {"stages": {"ingest": {"cmd": "python stages/ingest.py ${seed}", "deps": ["${data.source}", "x.csv"]}}}
+    params = {"seed": 42, "data": {"source": "data/external/notes.csv"}}
+    (stage,) = lineage_section(dvc_yaml, [], params)["stages"]
+    assert stage["deps"] == ["data/external/notes.csv", "x.csv"] and stage["cmd"] == "python stages/ingest.py 42"
+    (unresolved,) = lineage_section({"stages": {"s": {"deps": ["${missing.key}"]}}}, [], params)["stages"]
+    assert unresolved["deps"] == ["${missing.key}"]  # shown as written rather than guessed

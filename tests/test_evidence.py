@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
@@ -125,6 +126,11 @@ def test_pdf_reads_like_the_report_and_states_the_development_signature(evidence
         assert heading in text, heading
     commit = run(["git", "rev-parse", "HEAD~1"], evidence_repo).stdout.strip()
     assert commit[:12] in text  # the run started from the parent of the results commit
+    # No record id of the data anywhere in the document: an id links a page back to the raw record and its person.
+    ids = pd.read_parquet(evidence_repo / "data/interim/raw.parquet", columns=["record_id"])["record_id"]
+    flat = " ".join(text.split())
+    assert "Example 1 · true" in flat and not [i for i in ids if i in flat]
+    assert "${" not in text  # lineage shows the paths DVC resolved from params.yaml, not its templates
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     assert 8 <= pages <= 40

@@ -198,7 +198,7 @@ def report_context(
     operator_of = {entity: op for op, entities in privacy["operators"].items() for entity in entities}
     model = _model_facts(reports)
     dvc_yaml = yaml.safe_load((root / "dvc.yaml").read_text("utf-8")) or {}
-    lineage = ctx.lineage_section(dvc_yaml, artifacts if settings.artifact_hashes else [])
+    lineage = ctx.lineage_section(dvc_yaml, artifacts if settings.artifact_hashes else [], params)
     lineage["graph"] = STAGE_GRAPH
     return {
         "meta": {**meta, "model_family": model["family"], "n_classes": model["n_classes"], "n_train": model["n_train"]},

@@ -46,7 +46,9 @@ def confusion_heatmap(labels: Sequence[str], matrix: Sequence[Sequence[int]], la
     cell = 34 if n <= 10 else max(16, 340 // max(n, 1))
     left, top = 8 + 6.2 * label_width, 8 + 6.2 * label_width
     size = n * cell
-    width, height = left + size + 12, top + size + 30
+    # Column labels run up and to the right at 60 degrees: the last one must fit inside the drawing.
+    overhang = max((0.5 * 6.2 * len(_clip(label, label_width)) for label in labels[-3:]), default=0.0)
+    width, height = left + size + max(12.0, overhang + 8 - cell / 2), top + size + 10
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}" font-size="9">'
@@ -74,10 +76,6 @@ def confusion_heatmap(labels: Sequence[str], matrix: Sequence[Sequence[int]], la
             f'<text x="{x}" y="{top - 6}" transform="rotate(-60 {x} {top - 6})" fill="{INK}">'
             f"{escape(_clip(label, label_width))}</text>"
         )
-    parts.append(
-        f'<text x="{left + size / 2}" y="{top + size + 18}" text-anchor="middle" fill="{MUTED}">'
-        "predicted class (columns) · true class (rows) · shade = share of the true class</text>"
-    )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -104,7 +102,7 @@ def bar_chart(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}" font-size="9">'
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}" font-size="10">'
     ]
     for tick in range(5):
         value = lo + span * tick / 4

@@ -6,10 +6,13 @@ layout only, and every number in the PDF can be traced to a report key.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from vigil.compliance.report.charts import Bar, bar_chart, confusion_heatmap
+from vigil.params import flatten
 from vigil.privacy.entities import PLACEHOLDER_WORDS
 
 HEADLINE_METRICS = (
@@ -114,7 +117,12 @@ def performance_section(
         }
         for label, scores in sorted(per_class.items())
     ]
-    f1_chart = bar_chart([Bar(r["label"] + (" *" if r["critical"] else ""), r["f1"]) for r in rows])
+    f1_values = [r["f1"] for r in rows if isinstance(r["f1"], int | float)]
+    # From 0, scores of 0.90 to 0.97 look the same: start a tenth below the lowest (the caption says where).
+    f1_from = max(0.0, math.floor(min(f1_values, default=0.0) * 10) / 10 - 0.1)
+    f1_chart = bar_chart(
+        [Bar(r["label"] + (" *" if r["critical"] else ""), r["f1"]) for r in rows], domain=(f1_from, 1.0)
+    )
     heatmap = (
         confusion_heatmap(confusion["labels"], confusion["matrix"])
         if confusion and confusion.get("labels") and confusion.get("matrix")
@@ -127,6 +135,7 @@ def performance_section(
         "critical": metrics.get("critical") or {},
         "critical_classes": list(critical_classes),
         "f1_chart": f1_chart,
+        "f1_from": f1_from,
         "heatmap": heatmap,
     }
 
@@ -243,7 +252,6 @@ def explain_section(explain: Mapping[str, Any], top_tokens: int, n_local: int, w
         scale = max((abs(w) for w in weights), default=0.0)
         local.append(
             {
-                "record_id": example.get("record_id"),
                 "y_true": example.get("y_true"),
                 "y_pred": example.get("y_pred"),
                 "confidence": example.get("confidence"),
@@ -288,18 +296,30 @@ def policy_section(policy: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def lineage_section(dvc_yaml: Mapping[str, Any], artifacts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The stage graph (each stage's command, inputs and outputs) and the artifact hashes."""
+INTERPOLATION = re.compile(r"\$\{\s*([\w.-]+)\s*\}")
+
+
+def resolve_interpolation(text: str, params: Mapping[str, Any]) -> str:
+    """``${data.source}`` as DVC resolves it from params.yaml: a reader needs the path, not the template."""
+    values = flatten(params)
+    return INTERPOLATION.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+
+def lineage_section(
+    dvc_yaml: Mapping[str, Any], artifacts: Sequence[Mapping[str, Any]], params: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The stage graph (each stage's command, inputs and outputs, interpolations resolved) and the artifact hashes."""
     stages = []
     for name, stage in (dvc_yaml.get("stages") or {}).items():
 
         def paths(key: str, stage: Mapping[str, Any] = stage) -> list[str]:
-            return [e if isinstance(e, str) else next(iter(e)) for e in stage.get(key) or []]
+            entries = [e if isinstance(e, str) else next(iter(e)) for e in stage.get(key) or []]
+            return [resolve_interpolation(e, params or {}) for e in entries]
 
         stages.append(
             {
                 "name": name,
-                "cmd": stage.get("cmd"),
+                "cmd": resolve_interpolation(str(stage.get("cmd") or ""), params or {}),
                 "deps": [d for d in paths("deps") if not d.startswith(("src/", "stages/"))],
                 "code": [d for d in paths("deps") if d.startswith(("src/", "stages/"))],
                 "outs": paths("outs") + paths("metrics"),

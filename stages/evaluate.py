@@ -12,6 +12,7 @@ import pandas as pd
 from vigil.contracts import write_report
 from vigil.data.schema import CREATED_AT, LABEL, RECORD_ID, TEXT
 from vigil.evaluation.calibration import reliability_table
+from vigil.evaluation.headline_intervals import headline_intervals
 from vigil.evaluation.metrics import classification_metrics
 from vigil.evaluation.plots import confusion_counts, confusion_rows, precision_recall_points, safe_filename
 from vigil.evaluation.predictions import predictions_table
@@ -47,6 +48,15 @@ def main() -> None:
     table = predictions_table(test, proba, labels, predicted, groups)
     y_true = table["y_true"].tolist()
     metrics = classification_metrics(y_true, predicted, proba, labels, critical_classes=critical, calibration_bins=bins)
+    metrics["intervals"] = headline_intervals(
+        y_true,
+        list(predicted),
+        list(labels),
+        critical_classes=critical,
+        level=float(require(params, "evaluate.intervals.level")),
+        resamples=int(require(params, "evaluate.intervals.resamples")),
+        seed=int(require(params, "seed")),
+    )
     write_report("metrics", metrics)
     write_report("confusion_matrix", confusion_counts(y_true, predicted, labels))
     _write_csv(CONFUSION_ROWS, confusion_rows(y_true, predicted))

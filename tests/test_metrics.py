@@ -95,3 +95,23 @@ def test_metrics_report_calibration_of_the_decision():
     # bins: 0.9 right, 0.8 right, 0.6 wrong, 0.7 right -> |0.9-1|+|0.8-1|+|0.6-0|+|0.7-1| over 4
     assert m["ece"] == pytest.approx((0.1 + 0.2 + 0.6 + 0.3) / 4, abs=1e-4)
     assert m["log_loss"] == pytest.approx(-np.mean(np.log([0.9, 0.8, 0.3, 0.7])), abs=1e-4)
+
+
+def test_headline_intervals_bracket_the_values_and_do_not_collapse_on_a_perfect_class():
+    from vigil.evaluation.headline_intervals import DICE_WILSON, WILSON, headline_intervals
+
+    rng = np.random.default_rng(3)
+    labels = ["a", "b", "c"]
+    truth = [labels[i % 3] for i in range(600)]
+    pred = [t if rng.random() > 0.12 else labels[(labels.index(t) + 1) % 3] for t in truth]
+    found = headline_intervals(truth, pred, labels, critical_classes=["a"], resamples=300)
+    accuracy = sum(t == p for t, p in zip(truth, pred, strict=True)) / len(truth)
+    assert found["accuracy"]["method"] == WILSON and found["accuracy"]["low"] < accuracy < found["accuracy"]["high"]
+    assert 0.0 < found["f1_macro"]["high"] - found["f1_macro"]["low"] < 0.15
+    # A small critical class predicted perfectly: every resample says 1.000; Wilson on the Dice form does not.
+    small = ["rare"] * 12 + truth[:300]
+    perfect = ["rare"] * 12 + pred[:300]
+    rare = headline_intervals(small, perfect, ["rare", *labels], critical_classes=["rare"], resamples=300)
+    assert rare["critical_f1_min"]["method"] == DICE_WILSON
+    assert rare["critical_f1_min"]["low"] < 0.95 and rare["critical_f1_min"]["high"] == 1.0
+    assert headline_intervals([], [], labels) == {"level": 0.95, "resamples": 1000}

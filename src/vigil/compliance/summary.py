@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from vigil.compliance.gate import format_value
-from vigil.compliance.report.context import HEADLINE_METRICS, fmt
+from vigil.compliance.report.context import HEADLINE_METRICS, fmt, headline_interval
 
 WATERMARK = "<!-- vigil-compliance -->"
 EVIDENCE_LINK_PLACEHOLDER = "EVIDENCE_URL"
@@ -119,14 +119,19 @@ def render_summary(
     metrics = reports.get("metrics") or {}
     lines += [f"### Headline metrics (test split, n = {fmt(metrics.get('n_test'))})", ""]
     lines += _table(
-        ["Metric", "Value"], [[name, fmt(metrics.get(key), 4)] for key, name in HEADLINE_METRICS if key in metrics]
+        ["Metric", "Value", "95% interval"],
+        [
+            [name, fmt(metrics.get(key), 4), headline_interval(metrics, key) or "—"]
+            for key, name in HEADLINE_METRICS
+            if key in metrics
+        ],
     )
     critical = metrics.get("critical") or {}
     if critical:
         lines += [
             "",
-            f"Safety-critical classes: lowest F1 {fmt(critical.get('f1_min'))}, "
-            f"lowest recall {fmt(critical.get('recall_min'))}.",
+            f"Safety-critical classes: lowest F1 {fmt(critical.get('f1_min'))} "
+            f"{headline_interval(metrics, 'critical_f1_min')}, lowest recall {fmt(critical.get('recall_min'))}.",
         ]
     fairness = reports.get("fairness") or {}
     gaps = fairness_gaps(fairness, 3 if compact else top_gaps)

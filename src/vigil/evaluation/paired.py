@@ -19,6 +19,7 @@ import numpy as np
 from scipy.stats import binomtest
 
 from vigil.audit.bootstrap import percentile_interval, stratified_index
+from vigil.evaluation.resampled import f1_per_class
 
 BETTER, WORSE, NOISE, SAME = "better", "worse", "within noise", "no change"
 
@@ -42,25 +43,11 @@ class MetricChange:
         return asdict(self)
 
 
-def _f1_per_class(truth: np.ndarray, pred: np.ndarray, k: int) -> np.ndarray:
-    """F1 of each class in each row of ``(rows, n)`` label-code matrices: ``(rows, k)``, 0 where undefined
-    (as sklearn's ``zero_division=0``)."""
-    rows = truth.shape[0]
-    offsets = (np.arange(rows) * k)[:, None]
-    hit = truth == pred
-    size = rows * k
-    tp = np.bincount((offsets + truth)[hit], minlength=size).reshape(rows, k)
-    true_count = np.bincount((offsets + truth).ravel(), minlength=size).reshape(rows, k)
-    pred_count = np.bincount((offsets + pred).ravel(), minlength=size).reshape(rows, k)
-    denominator = true_count + pred_count
-    return np.where(denominator > 0, 2.0 * tp / np.maximum(denominator, 1), 0.0)
-
-
 def _metric_series(
     truth: np.ndarray, base: np.ndarray, head: np.ndarray, k: int, critical: list[int]
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each metric of both models for each row of the ``(rows, n)`` matrices."""
-    f1_base, f1_head = _f1_per_class(truth, base, k), _f1_per_class(truth, head, k)
+    f1_base, f1_head = f1_per_class(truth, base, k), f1_per_class(truth, head, k)
     series = {
         "accuracy": ((truth == base).mean(axis=1), (truth == head).mean(axis=1)),
         "f1_macro": (f1_base.mean(axis=1), f1_head.mean(axis=1)),

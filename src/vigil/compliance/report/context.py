@@ -47,6 +47,12 @@ def interval(low: Any, high: Any, digits: int = 3) -> str:
     return f"[{low:.{digits}f}, {high:.{digits}f}]"
 
 
+def headline_interval(metrics: Mapping[str, Any], key: str, digits: int = 4) -> str:
+    """``[low, high]`` of a headline metric from ``metrics.json``'s ``intervals`` ("" when it has none)."""
+    found = (metrics.get("intervals") or {}).get(key)
+    return interval(found.get("low"), found.get("high"), digits) if isinstance(found, Mapping) else ""
+
+
 def data_section(quality: Mapping[str, Any], split: Mapping[str, Any]) -> dict[str, Any]:
     """Training data summary: size, labels, groups, splits, quality findings."""
     distribution = quality.get("label_distribution") or {}
@@ -129,7 +135,13 @@ def performance_section(
         else None
     )
     return {
-        "headline": [(name, metrics.get(key)) for key, name in HEADLINE_METRICS if key in metrics],
+        "headline": [
+            (name, metrics.get(key), headline_interval(metrics, key))
+            for key, name in HEADLINE_METRICS
+            if key in metrics
+        ],
+        "intervals": metrics.get("intervals") or {},
+        "critical_interval": headline_interval(metrics, "critical_f1_min"),
         "n_test": metrics.get("n_test"),
         "per_class": rows,
         "critical": metrics.get("critical") or {},

@@ -167,3 +167,11 @@ def test_holm_adjusts_for_reading_several_metrics_at_once():
     adjusted = holm({"accuracy": 0.03, "f1_macro": 0.01, "critical.f1_min": 0.04})
     assert adjusted == pytest.approx({"f1_macro": 0.03, "accuracy": 0.06, "critical.f1_min": 0.06})
     assert holm({"only": 0.5}) == {"only": 0.5} and holm({"a": 0.6, "b": 0.9}) == {"a": 1.0, "b": 1.0}
+
+
+def test_a_gap_whose_interval_reaches_zero_reads_not_established_never_a_negative_lower_bound():
+    stats = {"max_gap": 0.04, "max_gap_ci_low": -0.004, "max_gap_ci_high": 0.09, "worst_group": "x", "worst": 0.9}
+    fairness = {"region": {"groups": {}, "f1_macro": stats, "accuracy": {**stats, "max_gap_ci_low": 0.012}}}
+    summary = render_summary(policy=POLICY, reports={"fairness": fairness}, meta=META, top_gaps=5)
+    rows = [line for line in summary.splitlines() if line.startswith("| region |")]
+    assert "| 0.012 |" in rows[0] and "| not established |" in rows[1] and "[-0.004, " in rows[1], rows

@@ -150,7 +150,7 @@ def render_summary(
                     g["metric"],
                     fmt(g.get("max_gap")),
                     f"[{fmt(g.get('max_gap_ci_low'))}, {fmt(g.get('max_gap_ci_high'))}]",
-                    fmt(max(g.get("max_gap_ci_low") or 0.0, 0.0)),
+                    fmt(g["max_gap_ci_low"]) if (g.get("max_gap_ci_low") or 0.0) > 0 else "not established",
                     "yes" if g.get("significant") else "no",
                     f"{g.get('worst_group')} ({fmt(g.get('worst'))})",
                 ]

@@ -286,3 +286,37 @@ def test_no_key_and_dev_keys_not_allowed_fails_without_writing(evidence_repo: Pa
     run(["vigil", "keys", "init"], repo)
     run(report_only, repo, env={"VIGIL_DEV_KEYS": "use"})
     assert "verification passed" in run(["vigil", "verify", EVIDENCE, "--allow-development"], repo).stdout
+
+
+def test_a_missing_organisation_fact_reads_missing_in_the_pdf_and_trips_doc_005(pipeline_copy: Path):
+    """Annex IV / GDPR facts come from policies/organisation/; a blank one is MISSING, a warning, blocking on demand."""
+    import yaml
+
+    repo = pipeline_copy
+    facts_file = repo / "policies/organisation/organisation.yaml"
+    facts = yaml.safe_load(facts_file.read_text())
+    facts["data_protection"]["dpia"]["reference"] = "  "
+    del facts["post_market_monitoring"]
+    facts_file.write_text(yaml.safe_dump(facts, sort_keys=False))
+    run(["dvc", "repro", "report"], repo)
+    policy = json.loads((repo / "reports/policy.json").read_text())
+    rule = next(r for r in policy["rules"] if r["id"] == "DOC-005")
+    assert rule["status"] == "fail" and rule["value"] == 2 and rule["severity"] == "warning"
+    assert "DOC-005" in policy["warnings"] and "DOC-005" not in policy["blocking_failures"]  # a warning by default
+    pdf = repo / EVIDENCE / "compliance.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = " ".join(text.split())
+    assert "Data protection (GDPR, LGPD)" in text and "Technical documentation (EU AI Act Art. 11, Annex IV)" in text
+    assert "DPIA (GDPR Art. 35, LGPD Art. 38) MISSING" in text
+    assert "Post-market monitoring plan (Art. 72) MISSING" in text
+    assert "Lawful basis" in text and "legitimate interest" in text  # the facts that are there are printed
+    # The policy decides whether a missing fact blocks a release.
+    rules_file = repo / "policies/documentation.yaml"
+    rules_file.write_text(rules_file.read_text().replace("severity: warning # make it", "severity: blocking # make it"))
+    assert run(["vigil", "gate"], repo, check=False).returncode == 1
+    assert "DOC-005" in json.loads((repo / "reports/policy.json").read_text())["blocking_failures"]
+    # A typo in the file stops with the file and the key, before anything is signed.
+    facts["data_protection"]["lawfull_basis"] = "x"
+    facts_file.write_text(yaml.safe_dump(facts, sort_keys=False))
+    failed = run(["vigil", "gate", "--no-write"], repo, check=False)
+    assert failed.returncode == 2 and "organisation.yaml: data_protection: Additional properties" in failed.stderr

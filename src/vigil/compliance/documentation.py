@@ -2,8 +2,9 @@
 
 The EU AI Act asks for technical documentation (Art. 11, Annex IV) and
 transparency to deployers (Art. 13). A rule cannot read prose, but it can
-require that every model-card section is written and that the data
-dictionary exists, which is what these facts report.
+require that every model-card section is written, that the data
+dictionary exists and that the organisation's facts (provider, lawful basis,
+DPIA, procedures: ``organisation.py``) are filled, which is what these facts report.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from vigil.compliance.organisation import FACTS, missing_facts
 
 MODEL_CARD_FIELDS = (
     "intended_use",
@@ -31,12 +34,20 @@ def missing_model_card_fields(model_card: Mapping[str, Any] | None) -> list[str]
     return [name for name in MODEL_CARD_FIELDS if not str(card.get(name) or "").strip()]
 
 
-def documentation_facts(model_card: Mapping[str, Any] | None, root: str | os.PathLike[str] = ".") -> dict[str, Any]:
+def documentation_facts(
+    model_card: Mapping[str, Any] | None,
+    root: str | os.PathLike[str] = ".",
+    organisation: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """The ``documentation`` namespace for policy rules."""
     missing = missing_model_card_fields(model_card)
+    organisation_missing = missing_facts(organisation or {})
     return {
         "model_card_fields": len(MODEL_CARD_FIELDS),
         "model_card_missing": missing,
         "model_card_missing_count": len(missing),
         "data_dictionary": (Path(root) / DATA_DICTIONARY).is_file(),
+        "organisation_facts": sum(fact.required for fact in FACTS),
+        "organisation_missing": organisation_missing,
+        "organisation_missing_count": len(organisation_missing),
     }

@@ -41,6 +41,7 @@ from vigil.compliance.manifest import (
     stage_outputs,
     tool_versions,
 )
+from vigil.compliance.organisation import ORGANISATION_FILE, fact_rows, load_organisation
 from vigil.compliance.pdf_signing import sign_pdf
 from vigil.compliance.policies import DEFAULT_POLICY_DIR, PolicySet
 from vigil.compliance.report import context as ctx
@@ -109,6 +110,14 @@ class ReportSettings:
         )
 
 
+def organisation_sections(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The organisation's facts grouped by report section, for the template (None = MISSING)."""
+    sections: dict[str, list[tuple[str, str | None]]] = {}
+    for section, label, value in fact_rows(document):
+        sections.setdefault(section, []).append((label, value))
+    return {"file": ORGANISATION_FILE, "sections": list(sections.items())}
+
+
 def utc_now() -> str:
     """Generation time, or ``SOURCE_DATE_EPOCH`` when set (reproducible builds convention)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -119,7 +128,9 @@ def utc_now() -> str:
 def policy_inputs(root: Path, params: Mapping[str, Any]) -> dict[str, Any]:
     """Every namespace a policy rule can read: the reports plus the documentation facts."""
     reports = load_reports(root)
-    reports["documentation"] = documentation_facts((params.get("report") or {}).get("model_card"), root)
+    reports["documentation"] = documentation_facts(
+        (params.get("report") or {}).get("model_card"), root, load_organisation(root)
+    )
     return reports
 
 
@@ -204,6 +215,7 @@ def report_context(
         "meta": {**meta, "model_family": model["family"], "n_classes": model["n_classes"], "n_train": model["n_train"]},
         "train": model["train"],
         "model_card": [(CARD_TITLES[name], settings.model_card.get(name, "")) for name in MODEL_CARD_FIELDS],
+        "organisation": organisation_sections(load_organisation(root)),
         "data": ctx.data_section(reports.get("data_quality") or {}, reports.get("split") or {}),
         "privacy": privacy,
         "operator_of": operator_of,

@@ -20,7 +20,14 @@ import statistics
 import time
 from pathlib import Path
 
-from vigil.compliance.evidence import ReportSettings, assemble_evidence, gate, report_context, signer_facts
+from vigil.compliance.evidence import (
+    ReportSettings,
+    assemble_evidence,
+    gate,
+    report_context,
+    signer_facts,
+    trust_facts,
+)
 from vigil.compliance.keys import SigningIdentity, make_self_signed
 from vigil.compliance.pdf_signing import sign_pdf
 from vigil.compliance.policies import load_policies
@@ -68,6 +75,7 @@ def main() -> None:
         "params_digest": "0" * 64,
         "policies_digest": policies.digest,
         "signer": signer_facts(identity),
+        "trust": trust_facts(ROOT, identity, "2026-01-01T00:00:00Z"),
         "vigil_version": "bench",
     }
     html = render_html(report_context(ROOT, params, settings, reports, policy, meta, []))

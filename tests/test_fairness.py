@@ -118,6 +118,16 @@ def test_group_under_minimum_support_is_listed_not_dropped():
     assert report["summary"]["insufficient_groups"] == 1
 
 
+def test_a_perfect_small_group_gets_an_interval_that_does_not_collapse_to_a_point():
+    """58 notes all right are not certainty: the bootstrap says [1, 1], Wilson on the group's accuracy does not."""
+    frame = _frame(_block(58, "north", "x", 1.0) + _block(120, "south", "x", 0.85))
+    report = audit_fairness(frame, ["a", "b"], _config(["region"]), source="t")
+    north = next(g for g in report["region"]["groups"] if g["group"] == "north")
+    assert north["f1_macro"] == 1.0 and north["f1_macro_ci_high"] == 1.0
+    assert 0.85 < north["f1_macro_ci_low"] < 1.0
+    assert north["accuracy_ci_low"] == north["f1_macro_ci_low"]  # for a perfect group the two coincide (Wilson)
+
+
 def test_class_missing_from_a_group_has_no_recall_there():
     rows = _block(60, "north", "x", 0.9, labels=("a", "b")) + _block(60, "south", "x", 0.9, labels=("a",))
     report = audit_fairness(_frame(rows), ["a", "b"], _config(["region"], min_class_support=5), source="t")

@@ -176,12 +176,20 @@ class _EvaluableGroups:
         }[metric]
 
     def interval(self, metric: str, j: int, k: int | None, confidence: float) -> tuple[float, float]:
-        """Wilson interval for proportions, bootstrap percentile interval for macro-F1."""
+        """Wilson interval for proportions, bootstrap percentile interval for macro-F1.
+
+        A group classified perfectly is perfect in every resample, so its bootstrap
+        macro-F1 interval collapses to [1, 1] (58 notes would then look certain). Its
+        macro-F1 then equals its accuracy, whose Wilson interval does not collapse.
+        """
         fraction = self.proportion(metric, k)
         if fraction is not None:
             low, high = wilson(fraction[0][j], fraction[1][j], confidence)
         else:
             low, high = percentile_interval(self.boot[metric][:, j], confidence)
+            correct, support = self.proportion("accuracy") or (np.zeros(1), np.zeros(1))
+            if float(high) - float(low) <= 0 and correct[j] == support[j] > 0:
+                low, high = wilson(correct[j], support[j], confidence)
         return float(low), float(high)
 
 

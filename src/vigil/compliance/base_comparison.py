@@ -28,15 +28,15 @@ from vigil.params import flatten
 PREDICTIONS = "reports/predictions.parquet"
 METRICS = "reports/metrics.json"
 PARAMS = "params.yaml"
-# Metrics of the diff table: (dotted key in metrics.json, name, higher is better).
+# Metrics of the diff table: (dotted key in metrics.json, name).
 DIFF_METRICS = (
-    ("accuracy", "Accuracy", True),
-    ("f1_macro", "Macro-F1", True),
-    ("critical.f1_min", "Lowest critical-class F1", True),
-    ("f1_weighted", "Weighted F1", True),
-    ("mcc", "Matthews correlation", True),
-    ("ece", "Expected calibration error", False),
-    ("log_loss", "Log-loss", False),
+    ("accuracy", "Accuracy"),
+    ("f1_macro", "Macro-F1"),
+    ("critical.f1_min", "Lowest critical-class F1"),
+    ("f1_weighted", "Weighted F1"),
+    ("mcc", "Matthews correlation"),
+    ("ece", "Expected calibration error"),
+    ("log_loss", "Log-loss"),
 )
 MARK = {BETTER: "🟢 better", WORSE: "🔴 worse", NOISE: "⚪ within noise", SAME: "⚪ no change"}
 
@@ -108,7 +108,8 @@ def compare_with_base(
     head = head_commit or run_git(root, "rev-parse", "HEAD").stdout.decode().strip()
     read_file, _ = git_readers(root, base_commit)
     base_params = flatten(yaml.safe_load(read_file(PARAMS) or b"{}") or {})
-    head_params = flatten(yaml.safe_load((root / PARAMS).read_text("utf-8")) or {})
+    head_document = yaml.safe_load((root / PARAMS).read_text("utf-8")) or {}
+    head_params = flatten(head_document)
     result = BaseComparison(base_rev=base_rev, base_commit=base_commit, head_commit=head)
     result.params = [
         (key, base_params.get(key), head_params.get(key))
@@ -120,7 +121,7 @@ def compare_with_base(
     head_metrics = flatten(json.loads(head_path.read_text("utf-8"))) if head_path.is_file() else {}
     result.metrics = [
         (key, name, base_metrics.get(key), head_metrics.get(key))
-        for key, name, _ in DIFF_METRICS
+        for key, name in DIFF_METRICS
         if key in base_metrics or key in head_metrics
     ]
     base_frame, why = _base_predictions(root, base_commit, (read_file("dvc.lock") or b"").decode("utf-8"))
@@ -131,7 +132,7 @@ def compare_with_base(
     head_frame = pd.read_parquet(head_file)
     pairs = _pairs(base_frame, head_frame)
     result.n_base, result.n_head, result.n_paired = len(base_frame), len(head_frame), len(pairs)
-    critical = (yaml.safe_load((root / PARAMS).read_text("utf-8")).get("data") or {}).get("critical_classes") or []
+    critical = (head_document.get("data") or {}).get("critical_classes") or []
     result.paired = paired_changes(
         pairs["y_true_base"].tolist(),
         pairs["y_pred_base"].tolist(),
@@ -181,7 +182,7 @@ def base_comparison_markdown(result: BaseComparison, max_params: int = 40) -> st
             "| Metric | Base | This PR | Change | 95% interval | Reading |",
             "|---|---|---|---|---|---|",
         ]
-        names = {key: name for key, name, _ in DIFF_METRICS}
+        names = {key: name for key, name in DIFF_METRICS}
         for change in result.paired:
             reading = f"{MARK[change.verdict]} (p {_p(change.p_value)}, Holm {_p(change.p_adjusted)}"
             reading += f"; McNemar p {_p(change.mcnemar_p)})" if change.mcnemar_p is not None else ")"

@@ -18,7 +18,7 @@ import numpy as np
 
 from vigil.audit.bootstrap import percentile_interval, stratified_index
 from vigil.audit.intervals import wilson
-from vigil.evaluation.resampled import f1_per_class
+from vigil.evaluation.resampled import f1_per_class, label_codes
 
 WILSON = "wilson"
 BOOTSTRAP = "bootstrap (stratified by class)"
@@ -54,11 +54,7 @@ def headline_intervals(
     out: dict[str, Any] = {"level": level, "resamples": resamples}
     if not len(y_true):
         return out
-    code = {label: i for i, label in enumerate(labels)}
-    for value in (*y_true, *y_pred):
-        code.setdefault(value, len(code))
-    truth = np.array([code[v] for v in y_true], dtype=np.int64)
-    pred = np.array([code[v] for v in y_pred], dtype=np.int64)
+    code, (truth, pred) = label_codes(labels, y_true, y_pred)
     k = len(code)
     hits = int((truth == pred).sum())
     accuracy_low, accuracy_high = wilson(hits, len(truth), level)

@@ -19,7 +19,7 @@ import numpy as np
 from scipy.stats import binomtest
 
 from vigil.audit.bootstrap import percentile_interval, stratified_index
-from vigil.evaluation.resampled import f1_per_class
+from vigil.evaluation.resampled import f1_per_class, label_codes
 
 BETTER, WORSE, NOISE, SAME = "better", "worse", "within noise", "no change"
 
@@ -105,10 +105,7 @@ def paired_changes(
     interval above zero, McNemar's p = 0.065); the randomization test is not.
     """
     labels = sorted(set(y_true) | set(base_pred) | set(head_pred))
-    code = {label: i for i, label in enumerate(labels)}
-    truth = np.array([code[v] for v in y_true], dtype=np.int64)
-    base = np.array([code[v] for v in base_pred], dtype=np.int64)
-    head = np.array([code[v] for v in head_pred], dtype=np.int64)
+    code, (truth, base, head) = label_codes(labels, y_true, base_pred, head_pred)
     if len(truth) == 0:
         return []
     k = len(labels)

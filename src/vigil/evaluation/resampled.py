@@ -7,7 +7,18 @@ looping over sklearn calls would cost seconds per metric. These functions take
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+
+
+def label_codes(labels: Sequence[str], *columns: Sequence[str]) -> tuple[dict[str, int], list[np.ndarray]]:
+    """Integer codes: ``labels`` first in their order, then any other value met in ``columns``; each column coded."""
+    code = {label: i for i, label in enumerate(labels)}
+    for column in columns:
+        for value in column:
+            code.setdefault(value, len(code))
+    return code, [np.array([code[v] for v in column], dtype=np.int64) for column in columns]
 
 
 def f1_per_class(truth: np.ndarray, pred: np.ndarray, k: int) -> np.ndarray:

@@ -82,6 +82,7 @@ def _quick_audit(path: Path) -> None:
     audit = yaml.safe_load(path.read_text())
     audit["fairness"]["bootstrap"]["resamples"] = 200
     audit["explain"].update({"global_sample": 40, "stability": {"resamples": 2, "top_k": 10}})
+    audit["robustness"]["resamples"] = 200
     path.write_text(yaml.safe_dump(audit, sort_keys=False))
 
 

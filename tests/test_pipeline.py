@@ -20,7 +20,7 @@ from conftest import SHARED_DATA, BaselineRun, make_pipeline_repo, offline_env, 
 
 pytestmark = pytest.mark.slow
 
-STAGES = ("ingest", "scrub", "split", "train", "evaluate", "fairness", "explain", "report")
+STAGES = ("ingest", "scrub", "split", "train", "evaluate", "fairness", "explain", "robustness", "report")
 
 
 def _metrics(repo: Path) -> dict:
@@ -44,6 +44,8 @@ def test_repro_builds_everything_then_is_a_clean_noop(baseline_run: BaselineRun)
         "reports/confusion_matrix.json",
         "reports/fairness.json",
         "reports/explain.json",
+        "reports/robustness.json",
+        "reports/plots/robustness.csv",
         "reports/plots/fairness/dealer_type__f1_macro.csv",
     ):
         assert (repo / output).is_file(), output
@@ -77,6 +79,9 @@ def test_repro_builds_everything_then_is_a_clean_noop(baseline_run: BaselineRun)
     fairness = json.loads((repo / "reports/fairness.json").read_text())
     assert {"region", "language", "dealer_type", "region+dealer_type", "summary", "error_analysis"} <= set(fairness)
     assert fairness["dealer_type"]["f1_macro"]["max_gap"] is not None and fairness["mitigation"]["method"] == "none"
+    robustness = json.loads((repo / "reports/robustness.json").read_text())
+    assert robustness["n_test"] == metrics["n_test"] and robustness["summary"]["meaning_preserving"] == 7
+    assert robustness["perturbations"]["upper"]["texts_changed"] > 0
     explanation = json.loads((repo / "reports/explain.json").read_text())
     assert explanation["family"] == "tfidf_logreg" and explanation["local_residual_max"] < 1e-9
     assert 0 <= explanation["stability"]["mean_overlap"] <= 1

@@ -67,8 +67,9 @@ CARD_TITLES = {
     "contact": "Contact",
 }
 STAGE_GRAPH = (
-    "ingest -> scrub -> split -> train -> evaluate -> fairness --+\n"
-    "                                              `-> explain ---+-> report"
+    "ingest -> scrub -> split -> train -> evaluate -> fairness ---+\n"
+    "                                              |-> explain ----+-> report\n"
+    "                                              `-> robustness -+"
 )
 
 
@@ -222,6 +223,7 @@ def report_context(
         "performance": ctx.performance_section(
             reports.get("metrics") or {}, confusion, list((params.get("data") or {}).get("critical_classes") or [])
         ),
+        "robustness": ctx.robustness_section(reports.get("robustness") or {}),
         "fairness": ctx.fairness_section(reports.get("fairness") or {}, settings.max_groups_per_table),
         "explain": ctx.explain_section(
             reports.get("explain") or {},

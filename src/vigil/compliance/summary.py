@@ -13,6 +13,7 @@ from typing import Any
 
 from vigil.compliance.gate import format_value
 from vigil.compliance.report.context import HEADLINE_METRICS, fmt, headline_interval
+from vigil.compliance.report.plain_language import drop_in_words
 
 WATERMARK = "<!-- vigil-compliance -->"
 EVIDENCE_LINK_PLACEHOLDER = "EVIDENCE_URL"
@@ -44,15 +45,25 @@ def fairness_gaps(fairness: Mapping[str, Any], limit: int) -> list[dict[str, Any
 
 
 # What a rule's value is, by the end of its metric path: the reviewer must not read a lower bound as the gap.
-VALUE_READS = (
-    ("_ci_low", "lower end of the 95% interval: the gap is at least this"),
-    ("_ci_high", "upper end of the 95% interval"),
-)
 INSERT_MARKER = "<!-- vigil:insert -->"
+MEASURED = (("gap", "gap"), ("drop", "drop"), ("rate", "share"))
 
 
-def _reads(metric: str) -> str:
-    return next((words for suffix, words in VALUE_READS if metric.endswith(suffix)), "")
+def _measured(metric: str) -> str:
+    """What the interval is of ('gap', 'drop', 'share'), named from the metric path."""
+    leaf = metric.rsplit(".", 1)[-1]
+    return next((word for part, word in MEASURED if part in leaf), "value")
+
+
+def _reads(metric: str, value: Any) -> str:
+    what = _measured(metric)
+    if metric.endswith("_ci_high"):
+        return "upper end of the 95% interval"
+    if not metric.endswith("_ci_low"):
+        return ""
+    if isinstance(value, int | float) and value <= 0 and what != "value":
+        return f"lower end of the 95% interval, below 0: no {what} established"
+    return f"lower end of the 95% interval: the {what} is at least this"
 
 
 def _rule_rows(policy: Mapping[str, Any], only_failures: bool) -> list[list[Any]]:
@@ -65,9 +76,7 @@ def _rule_rows(policy: Mapping[str, Any], only_failures: bool) -> list[list[Any]
             if rule["status"] == "pass"
             else (STATUS_MARK["fail"] if rule["severity"] == "blocking" else "⚠️")
         )
-        reads = _reads(str(rule.get("metric", "")))
-        if reads and isinstance(rule["value"], int | float) and rule["value"] < 0:
-            reads = "lower end of the 95% interval, below 0: no gap established"
+        reads = _reads(str(rule.get("metric", "")), rule["value"])
         rows.append(
             [
                 mark,
@@ -79,6 +88,34 @@ def _rule_rows(policy: Mapping[str, Any], only_failures: bool) -> list[list[Any]
             ]
         )
     return rows
+
+
+def robustness_lines(robustness: Mapping[str, Any], compact: bool) -> list[str]:
+    """The rewrites of the test notes: accuracy drop in words, answers changed (worst first)."""
+    entries = robustness.get("perturbations") or {}
+    if not entries:
+        return []
+    level = float(robustness.get("confidence") or 0.95)
+    ordered = sorted(entries.items(), key=lambda kv: -kv[1]["metrics"]["accuracy"]["drop"])
+    rows = [
+        [
+            name.replace("_", " ") + ("" if entry["preserves_meaning"] else " (loses information)"),
+            f"{entry['flip_rate'] * 100:.1f}%",
+            drop_in_words(
+                entry["metrics"]["accuracy"]["drop"],
+                entry["metrics"]["accuracy"]["drop_ci_low"],
+                entry["metrics"]["accuracy"]["drop_ci_high"],
+                level,
+            ),
+        ]
+        for name, entry in ordered[: 3 if compact else len(ordered)]
+    ]
+    return [
+        "",
+        f"### Robustness (the {fmt(robustness.get('n_test'))} test notes rewritten)",
+        "",
+        *_table(["Rewrite", "Answers changed", "Accuracy"], rows),
+    ]
 
 
 RULE_HEADER = ["", "Rule", "Value", "Threshold", "Severity", "References"]
@@ -166,6 +203,7 @@ def render_summary(
             f"{fmt(summary.get('significant_gaps'))} significant gap(s); "
             f"{fmt(summary.get('insufficient_groups'))} group(s) too small to compare.",
         ]
+    lines += robustness_lines(reports.get("robustness") or {}, compact)
     privacy = reports.get("privacy") or {}
     lines += ["", "### Privacy (counts only)", ""]
     lines += [

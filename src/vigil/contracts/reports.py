@@ -31,6 +31,7 @@ REPORT_NAMES = (
     "confusion_matrix",
     "fairness",
     "explain",
+    "robustness",
     "policy",
 )
 # Reports a policy rule can read: ``<name>.<dotted.path>``. The confusion matrix and the policy

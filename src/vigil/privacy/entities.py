@@ -39,3 +39,12 @@ SUPPORTED_ENTITIES: tuple[str, ...] = tuple(entity.name for entity in ENTITY_TYP
 PLACEHOLDER_WORDS: frozenset[str] = frozenset(
     word for entity in ENTITY_TYPES for word in entity.placeholder_words
 ) | frozenset({"pii"})
+
+
+# `scrub: pseudonymize` writes <ENTITY_3f9a1c0b2e>: the type and the first hex digits of a keyed hash.
+PSEUDONYM_HEX_CHARS = 10
+
+
+def pseudonym_placeholder(entity: str, hex_digest: str) -> str:
+    """The pseudonym's form, here so readers of scrubbed text need not import presidio to know it."""
+    return f"<{entity}_{hex_digest[:PSEUDONYM_HEX_CHARS]}>"

@@ -21,8 +21,9 @@ from collections.abc import Callable
 from presidio_anonymizer.entities import OperatorConfig
 from presidio_anonymizer.operators.aes_cipher import AESCipher
 
+from vigil.privacy.entities import pseudonym_placeholder
+
 _DIGIT_ENTITIES = {"PHONE_NUMBER", "CREDIT_CARD", "BR_CPF", "BR_CNPJ", "US_SSN", "IBAN_CODE"}
-PSEUDONYM_HEX_CHARS = 10
 
 
 def placeholder(entity: str) -> str:
@@ -40,7 +41,7 @@ def normalise_value(entity: str, value: str) -> str:
 
 def pseudonym(key: bytes, entity: str, value: str) -> str:
     digest = hmac.new(key, f"{entity}\0{normalise_value(entity, value)}".encode(), hashlib.sha256).hexdigest()
-    return f"<{entity}_{digest[:PSEUDONYM_HEX_CHARS]}>"
+    return pseudonym_placeholder(entity, digest)
 
 
 def encrypt_value(key: bytes, value: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from vigil.compliance.report.charts import Bar, bar_chart, confusion_heatmap
+from vigil.compliance.report.plain_language import drop_in_words, likely_range
 from vigil.params import flatten
 from vigil.privacy.entities import PLACEHOLDER_WORDS
 
@@ -25,6 +26,7 @@ HEADLINE_METRICS = (
     ("ece", "Expected calibration error"),
     ("log_loss", "Log-loss"),
 )
+METRIC_NAMES = {"accuracy": "Accuracy", "f1_macro": "Macro-F1", "critical_f1_min": "Lowest critical-class F1"}
 GAP_METRICS = ("accuracy", "f1_macro", "recall", "precision", "selection_rate")
 
 
@@ -39,6 +41,13 @@ def fmt(value: Any, digits: int = 3) -> str:
     if isinstance(value, float):
         return f"{value:.{digits}f}"
     return str(value)
+
+
+def fmt_change(value: Any, digits: int = 3) -> str:
+    """A signed change to ``digits`` decimals; a change that rounds to zero prints as 0.000, never -0.000."""
+    if value is None:
+        return "—"
+    return f"{round(float(value), digits) + 0.0:.{digits}f}"
 
 
 def interval(low: Any, high: Any, digits: int = 3) -> str:
@@ -141,6 +150,7 @@ def performance_section(
             if key in metrics
         ],
         "intervals": metrics.get("intervals") or {},
+        "in_words": headline_in_words(metrics),
         "critical_interval": headline_interval(metrics, "critical_f1_min"),
         "n_test": metrics.get("n_test"),
         "per_class": rows,
@@ -150,6 +160,19 @@ def performance_section(
         "f1_from": f1_from,
         "heatmap": heatmap,
     }
+
+
+def headline_in_words(metrics: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Each headline metric that has an interval, as the range a reviewer can quote."""
+    intervals = metrics.get("intervals") or {}
+    level = float(intervals.get("level") or 0.95)
+    names = {**dict(HEADLINE_METRICS), "critical_f1_min": METRIC_NAMES["critical_f1_min"]}
+    order = ["accuracy", "f1_macro", "critical_f1_min", *sorted(intervals)]
+    return [
+        (names.get(key, key), likely_range(intervals[key].get("low"), intervals[key].get("high"), level))
+        for key in dict.fromkeys(order)
+        if isinstance(intervals.get(key), Mapping) and intervals[key].get("low") is not None
+    ]
 
 
 def _gap_row(name: str, stats: Mapping[str, Any]) -> dict[str, Any]:
@@ -231,6 +254,39 @@ def fairness_section(fairness: Mapping[str, Any], max_groups: int) -> dict[str, 
         "confused_pairs": (errors.get("confused_pairs") or [])[:8],
         "worst_cohorts": (errors.get("worst_cohorts") or [])[:8],
         "mitigation": fairness.get("mitigation") or {},
+    }
+
+
+def robustness_section(robustness: Mapping[str, Any]) -> dict[str, Any]:
+    """One row per perturbation: what it does, answers changed, and each metric's drop in words."""
+    level = float(robustness.get("confidence") or 0.95)
+    rows = []
+    for name, entry in (robustness.get("perturbations") or {}).items():
+        metrics = entry.get("metrics") or {}
+        accuracy = metrics.get("accuracy") or {}
+        rows.append(
+            {
+                "name": name.replace("_", " "),
+                "description": entry.get("description"),
+                "preserves_meaning": entry.get("preserves_meaning"),
+                "texts_changed": entry.get("texts_changed"),
+                "flip_rate": entry.get("flip_rate"),
+                "flip_ci": interval(*(entry.get("flip_rate_ci") or [None, None])),
+                "accuracy": accuracy,
+                "accuracy_ci": interval(accuracy.get("drop_ci_low"), accuracy.get("drop_ci_high")),
+                "f1_drop": (metrics.get("f1_macro") or {}).get("drop"),
+                "words": {
+                    METRIC_NAMES.get(key, key): drop_in_words(m["drop"], m["drop_ci_low"], m["drop_ci_high"], level)
+                    for key, m in metrics.items()
+                },
+            }
+        )
+    return {
+        "n_test": robustness.get("n_test"),
+        "level": level,
+        "resamples": robustness.get("resamples"),
+        "summary": robustness.get("summary") or {},
+        "rows": rows,
     }
 
 

@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from vigil.compliance.gate import format_value
-from vigil.compliance.report.context import fmt, interval
+from vigil.compliance.report.context import fmt, fmt_change, interval
 
 TEMPLATE = "report.html.j2"
 STYLESHEET = "report.css"
@@ -37,7 +37,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(fmt=fmt, pct=_pct, rulevalue=format_value, css_string=_css_string)
+    env.filters.update(fmt=fmt, fmt_change=fmt_change, pct=_pct, rulevalue=format_value, css_string=_css_string)
     env.globals.update(interval_of=interval)
     return env
 

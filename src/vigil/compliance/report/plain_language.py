@@ -1,0 +1,48 @@
+"""Intervals and changes in words a reviewer reads without a statistics course.
+
+A table cell "[0.950, 0.969]" is exact and opaque; a reviewer deciding whether
+to sign needs "likely between 95.0 % and 96.9 %" and, for a change, whether it
+is real. Changes are in percentage points (0.003 -> "0.3 points"), the unit in
+which people compare two accuracies.
+"""
+
+from __future__ import annotations
+
+
+def points(value: float) -> str:
+    """0.0034 -> '0.3 points' (percentage points, one decimal)."""
+    return f"{abs(value) * 100:.1f} points"
+
+
+def percent(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def likely_range(low: float | None, high: float | None, level: float) -> str:
+    """'likely between 95.0% and 96.9% on other notes like these (95% confidence)', or '' without an interval."""
+    if low is None or high is None:
+        return ""
+    return f"likely between {percent(low)} and {percent(high)} on other notes like these ({level * 100:g}% confidence)"
+
+
+def drop_in_words(drop: float, low: float, high: float, level: float) -> str:
+    """A metric's change under a perturbation, and whether the data show it is real.
+
+    ``drop`` is clean minus perturbed; ``[low, high]`` its paired interval.
+    """
+    if drop == 0 and low == 0 and high == 0:
+        return "unchanged on every note"
+    moved = "unchanged" if drop == 0 else f"{'fell' if drop > 0 else 'rose'} {points(drop)}"
+    if low > 0:
+        reading = f"a real fall of at least {points(low)}"
+    elif high < 0:
+        reading = f"a real rise of at least {points(high)}"
+    else:
+        reading = "too small to tell from no change"
+    return f"{moved}; {level * 100:g}% range from {_bound(low)} to {_bound(high)}: {reading}"
+
+
+def _bound(drop: float) -> str:
+    if drop > 0:
+        return f"a fall of {points(drop)}"
+    return f"a rise of {points(drop)}" if drop < 0 else "no change"

@@ -6,6 +6,7 @@ with a development key) serves every test here; tests that change files work on 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import shutil
@@ -17,8 +18,10 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from conftest import run
+from local_tsa import local_tsa
 from vigil.compliance.keys import load_certificate, make_self_signed, write_identity
 from vigil.compliance.manifest import lock_stages_digest
+from vigil.compliance.pdf_archive import ATTACHED_REPORTS, attachment_problems, read_archive
 from vigil.compliance.pdf_verification import der_length
 from vigil.compliance.verification import TrustPolicy, verify_evidence
 
@@ -49,7 +52,7 @@ def test_repro_ends_with_signed_evidence_that_verifies(evidence_repo: Path):
     plain = run(["vigil", "verify", EVIDENCE], evidence_repo, check=False)
     assert plain.returncode == 1 and "development signature (a local run's key)" in plain.stdout  # not by default
     result = run(["vigil", "verify", EVIDENCE, "--allow-development"], evidence_repo)
-    assert "verification passed (6/6 checks)" in result.stdout
+    assert "verification passed (7/7 checks)" in result.stdout
     commit = run(["git", "rev-parse", "HEAD~1"], evidence_repo).stdout.strip()
     verdict = json.loads((evidence_repo / "reports/policy.json").read_text())["verdict"].upper()
     assert f"commit: {commit}" in result.stdout and f"verdict: {verdict}" in result.stdout  # what it vouches for
@@ -116,12 +119,13 @@ def test_pdf_reads_like_the_report_and_states_the_development_signature(evidence
         "Residual scan",
         "3. Performance",
         "Confusion matrix",
-        "4. Fairness",
-        "5. Explainability",
-        "6. Policy results",
+        "4. Robustness",
+        "5. Fairness",
+        "6. Explainability",
+        "7. Policy results",
         "GDPR Art. 25",
-        "7. Lineage",
-        "8. Signature and verification",
+        "8. Lineage",
+        "9. Signature and verification",
     ):
         assert heading in text, heading
     commit = run(["git", "rev-parse", "HEAD~1"], evidence_repo).stdout.strip()
@@ -320,3 +324,80 @@ def test_a_missing_organisation_fact_reads_missing_in_the_pdf_and_trips_doc_005(
     facts_file.write_text(yaml.safe_dump(facts, sort_keys=False))
     failed = run(["vigil", "gate", "--no-write"], repo, check=False)
     assert failed.returncode == 2 and "organisation.yaml: data_protection: Additional properties" in failed.stderr
+
+
+def test_the_pdf_is_pdfa_3b_and_carries_the_reports_the_manifest_lists(evidence_repo: Path):
+    pdf = (evidence_repo / EVIDENCE / "compliance.pdf").read_bytes()
+    facts = read_archive(pdf)
+    assert facts.declares_pdfa_3b and facts.output_intent
+    assert set(facts.attachments) == {
+        "metrics.json",
+        "policy.json",
+        "fairness.json",
+        "robustness.json",
+        "artifacts.json",
+    }
+    for path in ATTACHED_REPORTS:
+        assert facts.attachments[Path(path).name] == (evidence_repo / path).read_bytes(), path
+    listed = subprocess.run(
+        ["pdfdetach", "-list", str(evidence_repo / EVIDENCE / "compliance.pdf")], capture_output=True, check=True
+    ).stdout.decode()
+    assert "5 embedded files" in listed and "robustness.json" in listed  # poppler reads them too
+    manifest = json.loads((evidence_repo / EVIDENCE / "manifest.json").read_bytes())
+    assert attachment_problems(facts, manifest) == []
+    altered = {
+        **manifest,
+        "artifacts": [
+            {**a, "sha256": "0" * 64} if a["path"] in ("reports/metrics.json", "models/model/model.json") else a
+            for a in manifest["artifacts"]
+        ],
+    }
+    problems = " ".join(attachment_problems(facts, altered))
+    assert "attached metrics.json differs from reports/metrics.json" in problems
+    assert "disagrees with the manifest on 2 file(s)" in problems  # the artifact list too (metrics + model.json)
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert "PDF/A-3b" in " ".join(text.split()) and "the signing time is the signer's own claim" in " ".join(
+        text.split()
+    )
+
+
+def test_a_local_time_stamp_authority_dates_the_signature_and_verify_judges_it(pipeline_copy: Path):
+    repo = pipeline_copy
+    report_only = ["dvc", "repro", "--force", "--single-item", "report"]
+    down = run(report_only, repo, env={"VIGIL_TSA_URL": "http://127.0.0.1:9/tsa"}, check=False)
+    assert down.returncode != 0 and "time-stamp authority http://127.0.0.1:9/tsa (VIGIL_TSA_URL)" in down.stderr
+    assert not (repo / EVIDENCE).exists()  # never issued without the timestamp it was asked for
+    with local_tsa() as tsa:
+        run(report_only, repo, env={"VIGIL_TSA_URL": tsa.url})
+        assert tsa.requests  # the signature's timestamp came from this authority
+        unanchored = run(["vigil", "verify", EVIDENCE, "--allow-development"], repo, check=False)
+        assert unanchored.returncode == 1
+        assert "FAIL  timestamp" in unanchored.stdout and "no time-stamp authority is anchored" in unanchored.stdout
+        run(
+            ["vigil", "trust", "add", str(tsa.ca_certificate), "--id", "test-tsa", "--role", "timestamp-authority"],
+            repo,
+        )
+        run(["git", "add", "policies/trust"], repo)
+        run(["git", "commit", "-qm", "anchor the time-stamp authority"], repo)
+        verified = run(["vigil", "verify", EVIDENCE, "--allow-development"], repo, check=False)
+        assert "PASS  timestamp: RFC 3161 timestamp" in verified.stdout
+        assert "Vigil test time-stamp authority" in verified.stdout
+        pdf = repo / EVIDENCE / "compliance.pdf"
+        pdfsig = subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert "Total document signed" in pdfsig and "Signature is Valid." in pdfsig
+        text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+        assert f"RFC 3161 timestamp from the time-stamp authority at {tsa.url}" in text
+        # A TSA certificate anchors timestamps only: as a signer of evidence it is refused.
+        from cryptography import x509
+
+        from vigil.compliance.trust import judge_signer, load_trust_store
+
+        store = load_trust_store(repo)
+        ca = x509.load_pem_x509_certificate(tsa.ca_certificate.read_bytes())
+        refused_signer = judge_signer(ca, dt.datetime.now(dt.UTC), store)
+        assert not refused_signer.ok and "not anchored" in refused_signer.detail
+    # Another authority, not anchored, is refused even though its token is cryptographically fine.
+    with local_tsa() as stranger:
+        run(report_only, repo, env={"VIGIL_TSA_URL": stranger.url})
+        refused = run(["vigil", "verify", EVIDENCE, "--allow-development"], repo, check=False)
+        assert refused.returncode == 1 and "time-stamp authority is not anchored" in refused.stdout

@@ -224,7 +224,7 @@ def add_evidence_commands(commands: Any) -> None:
     add = trust_commands.add_parser("add", help="pin a signer certificate in policies/trust/")
     add.add_argument("certificate", help="PEM certificate (public; never the key)")
     add.add_argument("--id", required=True, help="stable name, e.g. release-2026")
-    add.add_argument("--role", required=True, choices=("release", "pull-request"))
+    add.add_argument("--role", required=True, choices=("release", "pull-request", "timestamp-authority"))
     add.add_argument("--valid-from", help="first day its signatures count (default: today, UTC)")
     add.add_argument("--valid-until", help="last day its signatures count (default: open)")
     add.add_argument("--repo", default=".", help="repository root (default: current directory)")

@@ -42,7 +42,8 @@ from vigil.compliance.manifest import (
     tool_versions,
 )
 from vigil.compliance.organisation import ORGANISATION_FILE, fact_rows, load_organisation
-from vigil.compliance.pdf_signing import sign_pdf
+from vigil.compliance.pdf_archive import evidence_attachments
+from vigil.compliance.pdf_signing import sign_pdf, tsa_url
 from vigil.compliance.policies import DEFAULT_POLICY_DIR, PolicySet
 from vigil.compliance.report import context as ctx
 from vigil.compliance.report.render import html_to_pdf, render_html
@@ -296,9 +297,19 @@ def assemble_evidence(
         "policies_digest": policies.digest,
         "signer": signer,
         "vigil_version": __version__,
+        "timestamp_url": tsa_url(),
     }
     context = report_context(root, params, settings, reports, policy, meta, sorted(artifacts, key=lambda a: a["path"]))
-    pdf = sign_pdf(html_to_pdf(render_html(context)), identity, settings.signing_reason, settings.signing_location)
+    attachments = evidence_attachments(root, policy_json.encode("utf-8"), artifacts, meta)
+    context["attachments"] = attachments
+    created_at = dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
+    pdf = sign_pdf(
+        html_to_pdf(render_html(context), attachments, created_at),
+        identity,
+        settings.signing_reason,
+        settings.signing_location,
+        timestamp_url=meta["timestamp_url"],
+    )
     summary = summary_within_limit(
         settings.summary_max_chars,
         policy=policy,

@@ -17,6 +17,7 @@ import io
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -34,6 +35,59 @@ class PdfSignatureReport:
     signer_subject: str | None = None
     signer_fingerprint: str | None = None
     signing_time: str | None = None
+    timestamp: TimestampReport | None = None  # None: the signature carries no RFC 3161 timestamp
+
+
+@dataclass(frozen=True)
+class TimestampReport:
+    """The RFC 3161 timestamp on the signature: when, by whom, and why it is not accepted (empty: accepted)."""
+
+    time: str | None
+    authority: str | None
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def timestamp_token_time(signer_info: Any) -> dt.datetime | None:
+    """The ``genTime`` of the signature's timestamp token, or None when there is no token."""
+    unsigned = signer_info["unsigned_attrs"]
+    if not unsigned or unsigned.native is None:
+        return None
+    for attribute in unsigned:
+        if attribute["type"].native == "signature_time_stamp_token":
+            token = attribute["values"][0]
+            info = token["content"]["encap_content_info"]["content"].parsed
+            moment: dt.datetime = info["gen_time"].native
+            return moment
+    return None
+
+
+def _timestamp_report(
+    status: Any, token_time: dt.datetime | None, tsa_trust: list[x509.Certificate]
+) -> TimestampReport | None:
+    """Judge the timestamp pyHanko validated against the anchored time-stamp authorities only."""
+    validity = status.timestamp_validity
+    if validity is None and token_time is None:
+        return None
+    if validity is None:
+        return TimestampReport(
+            token_time.isoformat() if token_time else None, None, ("timestamp token could not be read",)
+        )
+    problems = []
+    if not validity.intact or not validity.valid:
+        problems.append("timestamp token does not verify (it does not match this signature or was altered)")
+    if not tsa_trust:
+        problems.append("no time-stamp authority is anchored (policies/trust/, role timestamp-authority)")
+    elif not validity.trusted:
+        problems.append("time-stamp authority is not anchored (policies/trust/, role timestamp-authority)")
+    return TimestampReport(
+        validity.timestamp.isoformat() if validity.timestamp else None,
+        validity.signing_cert.subject.human_friendly if validity.signing_cert else None,
+        tuple(problems),
+    )
 
 
 def der_length(blob: bytes) -> int | None:
@@ -104,8 +158,14 @@ def issued_by(certificate: x509.Certificate, anchor: x509.Certificate) -> bool:
     return True
 
 
-def verify_pdf(data: bytes, trust: list[x509.Certificate]) -> PdfSignatureReport:
-    """Verify the single embedded signature of ``data`` against ``trust`` (the accepted signers or CAs)."""
+def verify_pdf(
+    data: bytes, trust: list[x509.Certificate], tsa_trust: list[x509.Certificate] | None = None
+) -> PdfSignatureReport:
+    """Verify the single embedded signature of ``data`` against ``trust`` (the accepted signers or CAs).
+
+    A timestamp on the signature is judged against ``tsa_trust`` only (the
+    anchored time-stamp authorities), never against the signers' anchors.
+    """
     from pyhanko.keys.internal import translate_pyca_cryptography_cert_to_asn1
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
@@ -131,6 +191,13 @@ def verify_pdf(data: bytes, trust: list[x509.Certificate]) -> PdfSignatureReport
         )
         signer = embedded.signer_cert
         claimed = embedded.self_reported_timestamp
+        token_time = timestamp_token_time(embedded.signer_info)
+        tsa_context = ValidationContext(
+            trust_roots=[translate_pyca_cryptography_cert_to_asn1(c) for c in tsa_trust or []],
+            allow_fetching=False,
+            revocation_mode="soft-fail",
+            moment=token_time or dt.datetime.now(dt.UTC),
+        )
         context = ValidationContext(
             trust_roots=[translate_pyca_cryptography_cert_to_asn1(c) for c in trust],
             allow_fetching=False,
@@ -141,6 +208,7 @@ def verify_pdf(data: bytes, trust: list[x509.Certificate]) -> PdfSignatureReport
         status = validate_pdf_signature(
             embedded,
             context,
+            ts_validation_context=tsa_context,
             key_usage_settings=KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}),
             # Already failed on coverage: skip pyHanko's (slow) analysis of what the appended revisions changed.
             skip_diff=bool(problems),
@@ -163,4 +231,5 @@ def verify_pdf(data: bytes, trust: list[x509.Certificate]) -> PdfSignatureReport
         signer_subject=signer.subject.human_friendly,
         signer_fingerprint=signer.sha256_fingerprint.replace(" ", "").lower(),
         signing_time=claimed.isoformat() if claimed else None,
+        timestamp=_timestamp_report(status, token_time, list(tsa_trust or [])),
     )

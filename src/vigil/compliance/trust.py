@@ -35,7 +35,10 @@ TRUST_DIR = "policies/trust"
 ANCHORS_FILE = "signers.yaml"
 ANCHORS_PATH = f"{TRUST_DIR}/{ANCHORS_FILE}"
 SCHEMA = "vigil.trust/1"
-ROLES = ("release", "pull-request")
+SIGNER_ROLES = ("release", "pull-request")
+# A time-stamp authority's certificate (or its CA) vouches only for RFC 3161 timestamps, never for evidence.
+TSA_ROLE = "timestamp-authority"
+ROLES = (*SIGNER_ROLES, TSA_ROLE)
 MAX_ANCHORS_BYTES = 1_000_000
 
 
@@ -224,9 +227,10 @@ def judge_signer(
             f"no trust anchors found ({ANCHORS_PATH} is not committed in this checkout): run inside a clone of "
             "the repository or pass --trust CERT",
         )
-    anchor = _matching(certificate, store.anchors)
+    signers = [a for a in store.anchors if a.role in SIGNER_ROLES]
+    anchor = _matching(certificate, signers)
     if anchor is None:
-        known = ", ".join(f"{a.id} ({a.role})" for a in store.anchors) or "none"
+        known = ", ".join(f"{a.id} ({a.role})" for a in signers) or "none"
         return SignerJudgement(False, f"not anchored in {store.source} (anchored signers: {known})")
     when = f"at {anchor.path} ({anchor.role}, valid {anchor.window()})"
     day = signed_at.astimezone(dt.UTC).date() if signed_at else None
@@ -248,6 +252,11 @@ def judge_signer(
         else ""
     )
     return SignerJudgement(True, f"anchored as {anchor.id} {when}{caveat}", anchor)
+
+
+def timestamp_anchors(store: TrustStore | None) -> list[x509.Certificate]:
+    """Certificates anchored as time-stamp authorities (or their CAs): the only ones a timestamp may chain to."""
+    return [a.certificate for a in (store.anchors if store else ()) if a.role == TSA_ROLE]
 
 
 def anchor_entry(
@@ -276,7 +285,8 @@ def anchor_entry(
 ANCHORS_HEADER = """\
 # Trust anchors: the certificates whose signatures `vigil verify` and `vigil retrieve` accept on
 # evidence (docs/evidence.md "Trust anchors"). Reviewed like code: a change here changes who can
-# vouch for a release. Add one with `vigil trust add CERT --id ID --role release|pull-request`;
+# vouch for a release. Add one with `vigil trust add CERT --id ID --role release|pull-request`
+# (or `--role timestamp-authority` for the RFC 3161 time-stamp authority that dates the PDF signature);
 # rotate by setting `valid_until` on the old entry and adding the new one; revoke with
 # `revoked: {date: YYYY-MM-DD, reason: ...}`. Never commit a private key here.
 """

@@ -11,7 +11,9 @@ Checks, each reported on its own line so an auditor sees *what* failed:
    says which key signed; it is never a reason to trust it. Development
    signatures fail unless asked for;
 3. the PDF's embedded signature is valid, by the same signer, and covers the
-   whole file (:mod:`~vigil.compliance.pdf_verification`);
+   whole file (:mod:`~vigil.compliance.pdf_verification`); the PDF declares
+   PDF/A-3b and the reports embedded in it are the files the manifest lists
+   (:mod:`~vigil.compliance.pdf_archive`);
 4. every file the manifest lists exists with the listed SHA-256, reached
    without ``..``, absolute paths or symlinks, and the evidence directory
    holds nothing else;
@@ -42,9 +44,10 @@ from vigil.compliance.canonical import is_canonical
 from vigil.compliance.detached_signature import verify_bytes
 from vigil.compliance.keys import load_certificate
 from vigil.compliance.manifest import MANIFEST, SCHEMA, SIGNATURE, SIGNER_CERT
-from vigil.compliance.pdf_verification import verify_pdf
+from vigil.compliance.pdf_archive import attachment_problems, read_archive
+from vigil.compliance.pdf_verification import TimestampReport, verify_pdf
 from vigil.compliance.revision_binding import RevisionBinding, binding_problems, from_tree
-from vigil.compliance.trust import SignerJudgement, TrustStore, describe, fingerprint, judge_signer
+from vigil.compliance.trust import SignerJudgement, TrustStore, describe, fingerprint, judge_signer, timestamp_anchors
 from vigil.errors import VigilError
 from vigil.hashing import sha256_file
 
@@ -73,6 +76,10 @@ class TrustPolicy:
     explicit: tuple[x509.Certificate, ...] = ()
     allow_development: bool = False
     role: str | None = None
+
+    def timestamp_anchors(self) -> list[x509.Certificate]:
+        """The anchored time-stamp authorities (from the repository's anchors; ``--trust`` names signers only)."""
+        return timestamp_anchors(self.store)
 
     def judge(self, certificate: x509.Certificate, signed_at: dt.datetime | None) -> SignerJudgement:
         return judge_signer(
@@ -160,17 +167,50 @@ def _signer_check(judgement: SignerJudgement, certificate: x509.Certificate) -> 
     return Check("signer", judgement.ok, f"{describe(certificate)}: {judgement.detail}")
 
 
-def _pdf_check(pdf: Path, certificate: x509.Certificate, name: str) -> Check:
+def _pdf_checks(pdf: Path, certificate: x509.Certificate, name: str, tsa: list[x509.Certificate]) -> list[Check]:
     try:
         data = read_limited(pdf, MAX_BYTES[PDF_NAME])
     except VigilError as exc:
-        return Check(name, False, str(exc))
-    report = verify_pdf(data, [certificate])
+        return [Check(name, False, str(exc))]
+    report = verify_pdf(data, [certificate], tsa)
     problems = list(report.problems)
     if report.signer_fingerprint not in (None, fingerprint(certificate)):
         problems.append(f"signed by a different key than {SIGNER_CERT}")
     detail = f"valid, covers the whole file, signed {report.signing_time} by {report.signer_subject}"
-    return Check(name, not problems, detail if not problems else "; ".join(dict.fromkeys(problems)))
+    return [
+        Check(name, not problems, detail if not problems else "; ".join(dict.fromkeys(problems))),
+        timestamp_check(report.timestamp, report.signing_time),
+    ]
+
+
+def timestamp_check(timestamp: TimestampReport | None, claimed: str | None) -> Check:
+    """An RFC 3161 timestamp is judged; its absence is stated (the time is then the signer's claim)."""
+    if timestamp is None:
+        return Check(
+            "timestamp",
+            True,
+            f"none: the signing time {claimed} is the signer's own claim (no time-stamp authority configured)",
+            note=True,
+        )
+    if timestamp.ok:
+        return Check("timestamp", True, f"RFC 3161 timestamp {timestamp.time} by {timestamp.authority} (anchored)")
+    return Check(
+        "timestamp", False, f"timestamp {timestamp.time} by {timestamp.authority}: {'; '.join(timestamp.problems)}"
+    )
+
+
+def _archive_check(pdf: Path, manifest: Mapping[str, Any]) -> Check:
+    """PDF/A-3b declared, and the embedded reports are the files the signed manifest lists."""
+    name = f"pdf archive ({PDF_NAME})"
+    try:
+        facts = read_archive(read_limited(pdf, MAX_BYTES[PDF_NAME]))
+    except Exception as exc:  # noqa: BLE001 - a mangled file is reported, not raised
+        return Check(name, False, f"unreadable: {type(exc).__name__}: {exc}")
+    problems = attachment_problems(facts, manifest)
+    detail = (
+        f"PDF/A-3b; {len(facts.attachments)} embedded files ({', '.join(sorted(facts.attachments))}) match the manifest"
+    )
+    return Check(name, not problems, detail if not problems else "; ".join(problems))
 
 
 def find_evidence_dir(path: Path) -> Path:
@@ -197,9 +237,10 @@ def verify_pdf_file(pdf: Path, trust: TrustPolicy) -> Verification:
         return Verification([Check(name, False, "the PDF carries no signature")])
     judgement = trust.judge(certificate, claimed)
     anchors = list(trust.explicit) or [judgement.anchor.certificate if judgement.anchor else certificate]
-    report = verify_pdf(data, anchors)
+    report = verify_pdf(data, anchors, trust.timestamp_anchors())
     detail = f"valid, covers the whole file, signed {report.signing_time} by {report.signer_subject}"
     checks = [Check(name, report.ok, detail if report.ok else "; ".join(report.problems))]
+    checks.append(timestamp_check(report.timestamp, report.signing_time))
     checks.append(_signer_check(judgement, certificate))
     return Verification(checks, {"signed": f"{report.signing_time} by {describe(certificate)}"})
 
@@ -318,7 +359,8 @@ def verify_evidence(
     checks.insert(0, _signer_check(trust.judge(certificate, _signed_at(manifest.get("created_utc"))), certificate))
     if (manifest.get("signer") or {}).get("fingerprint_sha256") != fingerprint(certificate):
         checks.append(Check("manifest signer", False, f"{MANIFEST} names a different signer than {SIGNER_CERT}"))
-    checks.append(_pdf_check(evidence / PDF_NAME, certificate, f"pdf signature ({PDF_NAME})"))
+    checks += _pdf_checks(evidence / PDF_NAME, certificate, f"pdf signature ({PDF_NAME})", trust.timestamp_anchors())
+    checks.append(_archive_check(evidence / PDF_NAME, manifest))
 
     evidence_dir = str(manifest["evidence_dir"])
     root = evidence if bundle else evidence_root(evidence, evidence_dir)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -10,6 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from vigil.compliance.gate import format_value
+from vigil.compliance.pdf_archive import WEASYPRINT_VARIANT, Attachment
 from vigil.compliance.report.context import fmt, fmt_change, interval
 
 TEMPLATE = "report.html.j2"
@@ -48,8 +52,25 @@ def render_html(context: dict[str, Any]) -> str:
     return environment().get_template(TEMPLATE).render(css=css, **context)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Lay out ``html`` as PDF; fonts are subset and embedded so the file renders the same anywhere."""
+def html_to_pdf(html: str, attachments: Sequence[Attachment] = (), created: dt.datetime | None = None) -> bytes:
+    """Lay out ``html`` as PDF/A-3b with ``attachments`` embedded; fonts are subset and embedded.
+
+    ``created`` stamps the attachments (else WeasyPrint uses the wall clock, and
+    two renders of one run would differ).
+    """
     import weasyprint
 
-    return weasyprint.HTML(string=html, base_url=None).write_pdf(pdf_identifier=None, uncompressed_pdf=False)
+    files = [
+        weasyprint.Attachment(
+            file_obj=io.BytesIO(a.data),
+            name=a.name,
+            description=a.description,
+            relationship=a.relationship,
+            created=created,
+            modified=created,
+        )
+        for a in attachments
+    ]
+    return weasyprint.HTML(string=html, base_url=None).write_pdf(
+        pdf_identifier=None, uncompressed_pdf=False, pdf_variant=WEASYPRINT_VARIANT, attachments=files
+    )

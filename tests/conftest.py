@@ -29,6 +29,7 @@ PIPELINE_FILES = [
     ".dvc/plots",
     ".dvcignore",
     "policies",
+    "releases",
     ".gitignore",
     ".gitattributes",
 ]

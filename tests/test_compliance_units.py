@@ -150,3 +150,16 @@ def test_lineage_resolves_dvc_templates_from_params():
     assert stage["deps"] == ["data/external/notes.csv", "x.csv"] and stage["cmd"] == "python stages/ingest.py 42"
     (unresolved,) = lineage_section({"stages": {"s": {"deps": ["${missing.key}"]}}}, [], params)["stages"]
     assert unresolved["deps"] == ["${missing.key}"]  # shown as written rather than guessed
+
+
+def test_a_section_added_or_removed_since_the_release_is_one_row_and_changed_values_are_listed():
+    from vigil.compliance.release_changes import collapse_sections
+
+    before = {"model.C": 10.0, "audit.fairness.k": 1, "old.a": 1, "old.b": 2, "seed": 42}
+    now = {"model.C": 1.0, "audit.fairness.k": 1, "audit.robustness.x": 1, "audit.robustness.y.z": 2, "seed": 42, "n": 3}
+    assert collapse_sections(before, now) == [
+        ("audit.robustness.*", None, "added: 2 keys"),
+        ("model.C", 10.0, 1.0),
+        ("n", None, 3),
+        ("old.*", "removed: 2 keys", None),
+    ]

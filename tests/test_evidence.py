@@ -401,3 +401,30 @@ def test_a_local_time_stamp_authority_dates_the_signature_and_verify_judges_it(p
         run(report_only, repo, env={"VIGIL_TSA_URL": stranger.url})
         refused = run(["vigil", "verify", EVIDENCE, "--allow-development"], repo, check=False)
         assert refused.returncode == 1 and "time-stamp authority is not anchored" in refused.stdout
+
+
+def test_the_report_states_what_changed_since_the_recorded_previous_release(release_repo: Path, tmp_path: Path):
+    repo = tmp_path / "repo"
+    shutil.copytree(release_repo, repo, symlinks=True)
+    recorded = run(["vigil", "release", "baseline", "--tag", "v1"], repo)
+    assert "recorded v1" in recorded.stdout
+    record = json.loads((repo / "releases/previous.json").read_text())
+    assert record["release"]["tag"] == "v1" and record["params"]["audit.fairness.bootstrap.resamples"] == 200
+    ids = pd.read_parquet(repo / "reports/predictions.parquet", columns=["record_id"])["record_id"]
+    assert len(record["predictions"]["rows"]) == len(ids)
+    assert not set(ids) & {row[0] for row in record["predictions"]["rows"]}  # paired by digest, ids not stored
+    run(["dvc", "repro", "report"], repo)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(repo / EVIDENCE / "compliance.pdf"), "-"], capture_output=True, text=True
+        ).stdout.split()
+    )
+    assert "Previous release v1" in text and "Version and changes since the previous release" in text
+    assert "audit.fairness.bootstrap.resamples 200 150" in text  # the parameter v2 changed, before and after
+    assert "report.title" in text
+    assert "Accuracy" in text and "unchanged on every note" in text  # same model and test notes: no change
+    assert "Data after ingest (MD5)" in text
+    broken = tmp_path / "broken"
+    shutil.copytree(release_repo, broken, symlinks=True)
+    missing = run(["vigil", "release", "baseline", "--tag", "v9"], broken, check=False)
+    assert missing.returncode == 2 and "v9: not a tag or commit here" in missing.stderr

@@ -118,6 +118,20 @@ def _base_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _release_baseline(args: argparse.Namespace) -> int:
+    """Record release ``--tag`` in releases/previous.json for the next report's change log."""
+    from vigil.compliance.release_baseline import record_baseline, write_baseline
+
+    record = record_baseline(Path(args.repo), args.tag)
+    target = write_baseline(Path(args.repo), record)
+    print(
+        f"recorded {args.tag} ({record['release']['commit'][:12]}): {len(record['params'])} parameters, "
+        f"{len(record['metrics'])} metrics, {len(record['predictions']['rows']):,} test predictions in {target}"
+    )
+    print(f"next: git add {target.relative_to(Path(args.repo))} && git commit -m 'Record release {args.tag}'")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Verify the model, then run the prediction service with uvicorn."""
     import uvicorn
@@ -325,6 +339,15 @@ def build_parser() -> argparse.ArgumentParser:
     base.add_argument("--md", help="write the Markdown section here (default: standard output)")
     base.add_argument("--json", help="also write the comparison as JSON")
     base.set_defaults(handler=_base_diff)
+
+    release = commands.add_parser("release", help="releases: record one for the next report's change log")
+    release_commands = release.add_subparsers(dest="release_command", required=True)
+    baseline = release_commands.add_parser(
+        "baseline", help="write releases/previous.json from a release tag (params, metrics, digests, predictions)"
+    )
+    baseline.add_argument("--tag", required=True, help="the release's tag (its predictions must be in DVC)")
+    baseline.add_argument("--repo", default=".", help="repository root (default: current directory)")
+    baseline.set_defaults(handler=_release_baseline)
 
     serve = commands.add_parser("serve", help="run the prediction API (FastAPI + uvicorn)")
     serve.add_argument("--host", default="127.0.0.1")

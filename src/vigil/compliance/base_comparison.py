@@ -74,19 +74,19 @@ class BaseComparison:
         return dumps_json(self.as_dict())
 
 
-def _base_predictions(root: Path, commit: str, lock_text: str | None) -> tuple[pd.DataFrame | None, str]:
-    """The base's predictions from DVC, only when their bytes are the base lock's; else (None, why)."""
+def locked_predictions(root: Path, commit: str, lock_text: str | None) -> tuple[pd.DataFrame | None, str]:
+    """A revision's predictions from DVC, only when their bytes are its lock's; else (None, why)."""
     locked = locked_outputs(lock_text or "").get(PREDICTIONS)
     if locked is None:
-        return None, f"the base's dvc.lock records no {PREDICTIONS}"
+        return None, f"the revision's dvc.lock records no {PREDICTIONS}"
     from dvc.api import DVCFileSystem
 
     try:
         data = DVCFileSystem(str(root), rev=commit).read_bytes(PREDICTIONS)
     except Exception as exc:  # noqa: BLE001 - any fetch failure means: no paired test, said plainly
-        return None, f"the base's {PREDICTIONS} is not in the DVC cache or remote ({type(exc).__name__})"
+        return None, f"the revision's {PREDICTIONS} is not in the DVC cache or remote ({type(exc).__name__})"
     if bytes_md5(data) != locked.md5:
-        return None, f"the base's {PREDICTIONS} from the remote does not have the MD5 its dvc.lock records"
+        return None, f"the revision's {PREDICTIONS} from the remote does not have the MD5 its dvc.lock records"
     return pd.read_parquet(io.BytesIO(data)), ""
 
 
@@ -124,7 +124,7 @@ def compare_with_base(
         for key, name in DIFF_METRICS
         if key in base_metrics or key in head_metrics
     ]
-    base_frame, why = _base_predictions(root, base_commit, (read_file("dvc.lock") or b"").decode("utf-8"))
+    base_frame, why = locked_predictions(root, base_commit, (read_file("dvc.lock") or b"").decode("utf-8"))
     head_file = root / PREDICTIONS
     if base_frame is None or not head_file.is_file():
         result.note = why or f"{PREDICTIONS} was not computed here"

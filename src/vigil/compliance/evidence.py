@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 from cryptography.x509.oid import NameOID
 
@@ -45,6 +46,8 @@ from vigil.compliance.organisation import ORGANISATION_FILE, fact_rows, load_org
 from vigil.compliance.pdf_archive import evidence_attachments
 from vigil.compliance.pdf_signing import sign_pdf, tsa_url
 from vigil.compliance.policies import DEFAULT_POLICY_DIR, PolicySet
+from vigil.compliance.release_baseline import load_baseline
+from vigil.compliance.release_changes import release_changes
 from vigil.compliance.report import context as ctx
 from vigil.compliance.report.render import html_to_pdf, render_html
 from vigil.compliance.summary import summary_within_limit
@@ -54,10 +57,12 @@ from vigil.config_section import from_section
 from vigil.contracts import validate_report
 from vigil.hashing import sha256_file
 from vigil.io import atomic_path, dumps_json, write_text
+from vigil.params import flatten
 
 POLICY_REPORT = "reports/policy.json"
 SUMMARY_NAME = "summary.md"
 CONFUSION = "reports/confusion_matrix.json"
+PREDICTIONS = "reports/predictions.parquet"
 CARD_TITLES = {
     "intended_use": "Intended use",
     "out_of_scope_use": "Out-of-scope use",
@@ -174,6 +179,26 @@ def trust_facts(root: Path, identity: SigningIdentity, created_utc: str) -> dict
     }
 
 
+def changes_since_release(
+    root: Path, params: Mapping[str, Any], reports: Mapping[str, Any], policy: Mapping[str, Any]
+) -> dict[str, Any]:
+    """This run against the release recorded in ``releases/previous.json`` (see :mod:`release_baseline`)."""
+    predictions = root / PREDICTIONS
+    lock = root / "dvc.lock"
+    return release_changes(
+        load_baseline(root),
+        params=flatten(dict(params)),
+        metrics=flatten(dict(reports.get("metrics") or {})),
+        predictions=pd.read_parquet(predictions, columns=["record_id", "y_true", "y_pred"])
+        if predictions.is_file()
+        else None,
+        lock_text=lock.read_text("utf-8") if lock.is_file() else "",
+        critical_classes=list((params.get("data") or {}).get("critical_classes") or []),
+        verdict=policy.get("verdict"),
+        seed=int(params.get("seed") or 0),
+    )
+
+
 def _model_facts(reports: Mapping[str, Any]) -> dict[str, Any]:
     train = reports.get("train") or {}
     metrics = reports.get("metrics") or {}
@@ -233,6 +258,7 @@ def report_context(
             withhold_text=(reports.get("privacy") or {}).get("residual_entities") != 0,
         ),
         "policy": ctx.policy_section(policy),
+        "release": ctx.release_section(changes_since_release(root, params, reports, policy)),
         "lineage": lineage,
         "tools": tool_versions(),
     }

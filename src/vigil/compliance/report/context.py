@@ -257,6 +257,53 @@ def fairness_section(fairness: Mapping[str, Any], max_groups: int) -> dict[str, 
     }
 
 
+DIGEST_NAMES = {
+    "raw_data_md5": "Data after ingest (MD5)",
+    "split_md5": "Train / validation / test split (MD5)",
+    "model_md5": "Model (MD5)",
+}
+PAIRED_NAMES = {"accuracy": "Accuracy", "f1_macro": "Macro-F1", "critical.f1_min": "Lowest critical-class F1"}
+
+
+def release_section(changes: Mapping[str, Any], level: float = 0.95) -> dict[str, Any]:
+    """The change log against the recorded previous release, with each metric change read in words."""
+    if not changes.get("recorded"):
+        digests = changes.get("digests") or {}
+        return {"recorded": False, "digests": [(DIGEST_NAMES[k], v) for k, v in digests.items()]}
+    paired = [
+        {
+            "name": PAIRED_NAMES.get(c.metric, c.metric),
+            "before": c.base,
+            "now": c.head,
+            "change": c.change,
+            "interval": interval(c.ci_low, c.ci_high, 4),
+            # the paired module's change is now minus before; the words speak of a fall as positive
+            "words": drop_in_words(-c.change, -c.ci_high, -c.ci_low, level),
+            "verdict": c.verdict,
+        }
+        for c in changes.get("paired") or []
+    ]
+    return {
+        "recorded": True,
+        "release": changes["release"],
+        "digests": [
+            (DIGEST_NAMES[name], before, now, "unchanged" if before == now else "changed")
+            for name, before, now in changes["digests"]
+        ],
+        "params": [(k, _param_text(b), _param_text(n)) for k, b, n in changes["params_changed"]],
+        "params_total": changes["params_changed_total"],
+        "metrics": changes["metrics"],
+        "paired": paired,
+        "n_paired": changes["n_paired"],
+        "verdict": changes["verdict"],
+    }
+
+
+def _param_text(value: Any) -> str:
+    text = "—" if value is None else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 def robustness_section(robustness: Mapping[str, Any]) -> dict[str, Any]:
     """One row per perturbation: what it does, answers changed, and each metric's drop in words."""
     level = float(robustness.get("confidence") or 0.95)

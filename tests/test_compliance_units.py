@@ -156,7 +156,14 @@ def test_a_section_added_or_removed_since_the_release_is_one_row_and_changed_val
     from vigil.compliance.release_changes import collapse_sections
 
     before = {"model.C": 10.0, "audit.fairness.k": 1, "old.a": 1, "old.b": 2, "seed": 42}
-    now = {"model.C": 1.0, "audit.fairness.k": 1, "audit.robustness.x": 1, "audit.robustness.y.z": 2, "seed": 42, "n": 3}
+    now = {
+        "model.C": 1.0,
+        "audit.fairness.k": 1,
+        "audit.robustness.x": 1,
+        "audit.robustness.y.z": 2,
+        "seed": 42,
+        "n": 3,
+    }
     assert collapse_sections(before, now) == [
         ("audit.robustness.*", None, "added: 2 keys"),
         ("model.C", 10.0, 1.0),

@@ -113,3 +113,8 @@ def test_real_maintenance_remarks_pass_the_blocking_rule_after_scrubbing():
     scrubbed = Scrubber(ScrubConfig.from_params({})).scrub_batch(texts).texts
     counts = residual_scan(scrubbed)
     assert counts.records_affected / len(texts) <= 0.001, counts.findings
+
+
+def test_a_sentence_boundary_does_not_join_two_words_into_a_name():
+    assert not scan_text("funciona na velocidade maxima. luz de alerta no painel")
+    assert scan_text("atendido pelo Sr. Nishiyama hoje").get("PERSON") == 1  # a title keeps the period

@@ -121,6 +121,12 @@ _LABELLED_IDENTIFIERS: list[tuple[list[str], list[str], str, ValueFactory]] = [
         lambda r, c, lang, n: pii.street_address(r, lang),
     ),
     (["telematics ip", "portal ip"], ["ip modulo", "ip"], "IP_ADDRESS", lambda r, c, lang, n: pii.ip_address(r)),
+    (
+        ["RO#", "RO #", "R/O", "work order", "claim #", "invoice"],
+        ["OS", "OS nº", "O.S.", "ordem de servico", "protocolo", "NF"],
+        "REFERENCE_NUMBER",
+        lambda r, c, lang, n: pii.reference_number(r, lang),
+    ),
 ]
 _BRAZILIAN_IDS: list[tuple[list[str], str, ValueFactory]] = [
     (["CPF", "cpf"], "BR_CPF", lambda r, c, lang, n: pii.cpf(r)),
@@ -160,7 +166,6 @@ def _lookalike(rng: random.Random, lang: str) -> str:
         f"PN {rng.randint(10000, 99999)}-{rng.choice(['AB', 'TZ', 'K0'])}-{rng.randint(1000, 9999)}",
         f"P/N {rng.randint(1, 9)}K{rng.randint(0, 9)}-{rng.randint(100, 999)}-{rng.randint(100, 999)}",
         f"sw v{rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 99)}",
-        f"RO# {rng.randint(100000, 999999)}",
         f"TSB {rng.randint(10, 24)}-{rng.randint(10, 99):03d}-{rng.randint(10, 24)}",
         f"{month:02d}/{day:02d}/{year}" if lang == "en" else f"{day:02d}/{month:02d}/{year}",
         f"odo {rng.randint(5, 180)},{rng.randint(100, 999)} mi"

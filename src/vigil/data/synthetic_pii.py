@@ -144,3 +144,16 @@ def ip_address(rng: random.Random) -> str:
     """IPv4 of a telematics unit or the customer's portal session."""
     first = rng.choice([10, 172, 189, 192, 201, 66, 98])
     return f"{first}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+
+
+def reference_number(rng: random.Random, lang: str) -> str:
+    """A repair-order, service-order, claim or protocol number as workshop systems print them."""
+    year = rng.randint(2019, 2025)
+    shapes = [
+        _digits(rng, 6),
+        _digits(rng, rng.choice([7, 8])),
+        f"{year}-{_digits(rng, 5)}",
+        f"{rng.choice(['WC', 'GR', 'SV'])}-{_digits(rng, 6)}",
+        f"{year}{_digits(rng, 6)}",
+    ]
+    return rng.choice(shapes)

@@ -1,12 +1,13 @@
-"""Numbers that identify things, not people: part numbers, versions, orders, mileage, house numbers.
+"""Numbers that are not phones or IP addresses: part numbers, versions, orders, mileage, house numbers.
 
 A service note is full of digit groups. Some are shaped exactly like a phone
 number or an IPv4 address ("part 7867-432132", "ECU software 17.37.2.20") and
-masking them deletes what the classifier needs while protecting nobody. The
-word written right before such a number says which it is; this module is the
-one list of those words, used by the phone recognizer and by the final check
-over every recognizer's results (presidio's own phone and IP recognizers
-included).
+masking them *as phones* is wrong. The word written right before such a number
+says which it is; this module is the one list of those words, used by the phone
+recognizer and by the final check over every recognizer's results (presidio's
+own phone and IP recognizers included). Record numbers among them ("RO#",
+"order", "claim", "protocolo") are still personal data of their own kind, found by
+:mod:`vigil.privacy.recognizers.reference` as ``REFERENCE_NUMBER``.
 """
 
 from __future__ import annotations

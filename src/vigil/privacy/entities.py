@@ -33,6 +33,8 @@ ENTITY_TYPES: tuple[EntityType, ...] = (
     EntityType("VIN", ("vin",)),
     EntityType("LICENSE_PLATE", ("license_plate",)),
     EntityType("STREET_ADDRESS", ("street_address",)),
+    # Repair-order, service-order, claim, invoice and customer numbers: keys that lead to a person.
+    EntityType("REFERENCE_NUMBER", ("reference", "reference_number")),
 )
 SUPPORTED_ENTITIES: tuple[str, ...] = tuple(entity.name for entity in ENTITY_TYPES)
 # "pii": the generic placeholder of the synthetic data's gold spans.

@@ -15,7 +15,10 @@ with high-recall yes/no rules written for leaks, not for precise spans.
   CNPJ, cards, IBANs written in groups), unless a code word names it (part,
   order, serial) or it is a date;
 * ``STREET_ADDRESS`` -- a house number next to a street-type word in any
-  language, or a Brazilian CEP.
+  language, or a Brazilian CEP;
+* ``REFERENCE_NUMBER`` -- a record word ("RO", "work order", "claim", "OS",
+  "protocolo", "cliente", ...) followed by a number of 4 or more digits that is
+  not a year: a key into a system that leads to a person.
 
 It counts suspects by type and never returns a value. Placeholders and
 pseudonyms written by the scrubber are blanked first (same length) so their
@@ -47,7 +50,7 @@ from vigil.privacy.lexicon import (
 )
 
 PLACEHOLDER = re.compile(r"<[A-Z_]+(?:_[0-9a-f]{6,})?>")
-RESIDUAL_TYPES = ("PERSON", "EMAIL_ADDRESS", "NUMBER", "STREET_ADDRESS")
+RESIDUAL_TYPES = ("PERSON", "EMAIL_ADDRESS", "NUMBER", "STREET_ADDRESS", "REFERENCE_NUMBER")
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _EMAIL = re.compile(
@@ -76,7 +79,14 @@ def _words(text: str) -> list[re.Match[str]]:
 
 
 def _adjacent(a: re.Match[str], b: re.Match[str], text: str) -> bool:
-    return text[a.end() : b.start()] in (" ", ". ", "  ")
+    """Next to each other in one name: a space, or a period only after an initial or a title ("J. Silva", "Sr. Silva").
+
+    A period after any other word ends a sentence ("velocidade maxima. luz de alerta"), and names do not span one.
+    """
+    gap = text[a.end() : b.start()]
+    if gap in (" ", "  "):
+        return True
+    return gap == ". " and (len(a.group()) == 1 or fold(a.group()) in CUE_WORDS)
 
 
 def suspected_names(text: str) -> Iterator[tuple[int, int]]:
@@ -120,6 +130,26 @@ def suspected_numbers(text: str) -> Iterator[tuple[int, int]]:
         yield match.start(), match.end()
 
 
+# Written for this scan, broader than the scrubber's list (any marker, 4 digits without one); a bare "order" or
+# "pedido" (a parts order to a supplier) is not a record of a person here either.
+_RECORD = re.compile(
+    r"\b(?:ro|r/o|wo|w/o|os|o\.s|repair\s+order|work\s+order|service\s+order|invoice|inv|claim|ticket|case|job"
+    r"|booking|account|acct|customer|cust|ordem|nf|nfe|nf-e|nota|fatura|protocolo|protocol|chamado|sinistro|cliente"
+    r"|conta|ficha|orcamento|orçamento)"
+    r"\.?\s*(?:#|n[º°o]\.?|no\.|nr\.?|num\.?|number|numero|número|de\s+servi[cç]o|fiscal|:)?\s*"
+    r"(?P<number>[a-z]{0,4}[-/]?\d[\d./-]{2,}\d)\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def suspected_references(text: str) -> Iterator[tuple[int, int]]:
+    for match in _RECORD.finditer(text):
+        number = match.group("number")
+        if sum(c.isdigit() for c in number) >= 4 and not _YEAR.fullmatch(number) and not _DATE.fullmatch(number):
+            yield match.start("number"), match.end("number")
+
+
 def suspected_addresses(text: str) -> Iterator[tuple[int, int]]:
     for match in _STREET.finditer(text):
         words = [fold(w) for w in _WORD.findall(match.group())[:-1]]
@@ -133,12 +163,14 @@ RESIDUAL_RULES = {
     "EMAIL_ADDRESS": "text around an at-sign, literal or spelled (at, [at], arroba, dot, ponto)",
     "NUMBER": "10 or more digits however separated, unless a date or named as a code",
     "STREET_ADDRESS": "house number next to a street-type word; Brazilian CEP",
+    "REFERENCE_NUMBER": "record word (RO, work order, claim, OS, protocolo, ...) + 4 or more digits, not a year",
 }
 DETECTORS: dict[str, Callable[[str], Iterator[tuple[int, int]]]] = {
     "PERSON": suspected_names,
     "EMAIL_ADDRESS": suspected_emails,
     "NUMBER": suspected_numbers,
     "STREET_ADDRESS": suspected_addresses,
+    "REFERENCE_NUMBER": suspected_references,
 }
 
 

@@ -17,6 +17,7 @@ from vigil.privacy.recognizers.card import CardNumberRecognizer
 from vigil.privacy.recognizers.email import ObfuscatedEmailRecognizer
 from vigil.privacy.recognizers.person import PersonNameRecognizer
 from vigil.privacy.recognizers.phone import InternationalPhoneRecognizer
+from vigil.privacy.recognizers.reference import ReferenceNumberRecognizer
 from vigil.privacy.recognizers.vehicle import LicensePlateRecognizer, VinRecognizer
 
 # Classes whose constructor takes ``supported_language`` (presidio's EntityRecognizer itself needs more).
@@ -30,6 +31,7 @@ RECOGNIZERS: tuple[Callable[..., EntityRecognizer], ...] = (
     VinRecognizer,
     LicensePlateRecognizer,
     StreetAddressRecognizer,
+    ReferenceNumberRecognizer,
     PersonNameRecognizer,
 )
 

@@ -170,3 +170,22 @@ def test_a_section_added_or_removed_since_the_release_is_one_row_and_changed_val
         ("n", None, 3),
         ("old.*", "removed: 2 keys", None),
     ]
+
+
+def test_the_annex_iv_index_names_every_item_and_marks_a_blank_fact_missing():
+    import yaml
+
+    from vigil.compliance.annex_iv import ITEMS, annex_iv_index
+
+    organisation = yaml.safe_load((REPO_ROOT / "policies/organisation/organisation.yaml").read_text())
+    card = yaml.safe_load((REPO_ROOT / "params/report/default.yaml").read_text())["model_card"]
+    reports = {name: {"x": 1} for name in ("data_quality", "metrics", "robustness", "fairness", "privacy")}
+    rows = annex_iv_index(organisation, card, reports, release_recorded=True)
+    assert len(rows) == len(ITEMS) and {r["status"] for r in rows} == {"filled"}
+    organisation["risk_management"]["reference"] = " "
+    del reports["robustness"]
+    rows = {r["heading"].split(" (")[0]: r for r in annex_iv_index(organisation, card, reports, release_recorded=False)}
+    assert rows["Risk management system"]["status"] == "MISSING"
+    assert rows["Risk management system"]["gaps"] == ["risk_management.reference"]
+    assert rows["Robustness"]["gaps"] == ["reports/robustness.json"]
+    assert rows["Version and change log against the previous release"]["status"] == "not recorded"

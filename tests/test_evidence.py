@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -130,6 +131,14 @@ def test_pdf_reads_like_the_report_and_states_the_development_signature(evidence
         assert heading in text, heading
     commit = run(["git", "rev-parse", "HEAD~1"], evidence_repo).stdout.strip()
     assert commit[:12] in text  # the run started from the parent of the results commit
+    # Every Annex IV / GDPR-LGPD item is indexed, and the sections it points to exist.
+    from vigil.compliance.annex_iv import ITEMS
+
+    reading = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+    for item in ITEMS:
+        assert item.heading in reading, item.heading
+    for heading in ("Version and changes since the previous release", "No previous release recorded", "4. Robustness"):
+        assert heading in reading, heading
     # No record id of the data anywhere in the document: an id links a page back to the raw record and its person.
     ids = pd.read_parquet(evidence_repo / "data/interim/raw.parquet", columns=["record_id"])["record_id"]
     flat = " ".join(text.split())
@@ -313,6 +322,8 @@ def test_a_missing_organisation_fact_reads_missing_in_the_pdf_and_trips_doc_005(
     assert "Data protection (GDPR, LGPD)" in text and "Technical documentation (EU AI Act Art. 11, Annex IV)" in text
     assert "DPIA (GDPR Art. 35, LGPD Art. 38) MISSING" in text
     assert "Post-market monitoring plan (Art. 72) MISSING" in text
+    index_row = r"DPIA\(GDPRArt\.35,LGPDArt\.38\)\d+organisationfileMISSINGdata_protection\.dpia\.reference"
+    assert re.search(index_row, text.replace(" ", ""))  # the Annex IV index names the blank fact
     assert "Lawful basis" in text and "legitimate interest" in text  # the facts that are there are printed
     # The policy decides whether a missing fact blocks a release.
     rules_file = repo / "policies/documentation.yaml"

@@ -22,6 +22,7 @@ import yaml
 from cryptography.x509.oid import NameOID
 
 from vigil import __version__
+from vigil.compliance.annex_iv import annex_iv_index
 from vigil.compliance.canonical import canonical_json
 from vigil.compliance.detached_signature import sign_bytes
 from vigil.compliance.documentation import MODEL_CARD_FIELDS, documentation_facts
@@ -42,7 +43,7 @@ from vigil.compliance.manifest import (
     stage_outputs,
     tool_versions,
 )
-from vigil.compliance.organisation import ORGANISATION_FILE, fact_rows, load_organisation
+from vigil.compliance.organisation import ANNEX_IV, DATA_PROTECTION, ORGANISATION_FILE, fact_rows, load_organisation
 from vigil.compliance.pdf_archive import evidence_attachments
 from vigil.compliance.pdf_signing import sign_pdf, tsa_url
 from vigil.compliance.policies import DEFAULT_POLICY_DIR, PolicySet
@@ -117,12 +118,18 @@ class ReportSettings:
         )
 
 
+SECTION_ANCHORS = {ANNEX_IV: "annex-facts", DATA_PROTECTION: "data-protection"}
+
+
 def organisation_sections(document: Mapping[str, Any]) -> dict[str, Any]:
     """The organisation's facts grouped by report section, for the template (None = MISSING)."""
     sections: dict[str, list[tuple[str, str | None]]] = {}
     for section, label, value in fact_rows(document):
         sections.setdefault(section, []).append((label, value))
-    return {"file": ORGANISATION_FILE, "sections": list(sections.items())}
+    return {
+        "file": ORGANISATION_FILE,
+        "sections": [(name, SECTION_ANCHORS.get(name, ""), facts) for name, facts in sections.items()],
+    }
 
 
 def utc_now() -> str:
@@ -238,11 +245,14 @@ def report_context(
     dvc_yaml = yaml.safe_load((root / "dvc.yaml").read_text("utf-8")) or {}
     lineage = ctx.lineage_section(dvc_yaml, artifacts if settings.artifact_hashes else [], params)
     lineage["graph"] = STAGE_GRAPH
+    changes = changes_since_release(root, params, reports, policy)
+    organisation = load_organisation(root)
     return {
         "meta": {**meta, "model_family": model["family"], "n_classes": model["n_classes"], "n_train": model["n_train"]},
         "train": model["train"],
         "model_card": [(CARD_TITLES[name], settings.model_card.get(name, "")) for name in MODEL_CARD_FIELDS],
-        "organisation": organisation_sections(load_organisation(root)),
+        "organisation": organisation_sections(organisation),
+        "annex_iv": annex_iv_index(organisation, settings.model_card, reports, release_recorded=changes["recorded"]),
         "data": ctx.data_section(reports.get("data_quality") or {}, reports.get("split") or {}),
         "privacy": privacy,
         "operator_of": operator_of,
@@ -258,7 +268,7 @@ def report_context(
             withhold_text=(reports.get("privacy") or {}).get("residual_entities") != 0,
         ),
         "policy": ctx.policy_section(policy),
-        "release": ctx.release_section(changes_since_release(root, params, reports, policy)),
+        "release": ctx.release_section(changes),
         "lineage": lineage,
         "tools": tool_versions(),
     }

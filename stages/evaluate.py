@@ -53,6 +53,8 @@ def main() -> None:
         list(predicted),
         list(labels),
         critical_classes=critical,
+        proba=proba,
+        calibration_bins=bins,
         level=float(require(params, "evaluate.intervals.level")),
         resamples=int(require(params, "evaluate.intervals.resamples")),
         seed=int(require(params, "seed")),

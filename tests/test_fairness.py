@@ -63,18 +63,23 @@ def test_the_built_in_workshop_quality_gap_is_found_with_an_interval_excluding_z
 
 @pytest.mark.slow
 def test_shuffled_groups_show_no_significant_gap(default_predictions):
-    """Control: permuting the group columns makes every group fair by construction."""
+    """Control: permuting the group columns makes every group fair by construction.
+
+    At 95% confidence a fair grouping is flagged about once in twenty tests, so a per-seed
+    "never significant" fails by chance (the macro-F1 bootstrap flagged 1 of 12 seeds, lower end
+    0.0015, once the default data changed). The rate is what is tested: 12 seeds x 2 metrics.
+    """
     labels = class_labels(default_predictions)
-    flagged = 0
-    for seed in range(4):
+    flagged = {"accuracy": 0, "f1_macro": 0}
+    for seed in range(12):
         shuffled = default_predictions.copy()
         rng = np.random.default_rng(seed)
         for column in FEATURES:
             shuffled[column] = rng.permutation(shuffled[column].to_numpy())
         report = audit_fairness(shuffled, labels, _config(intersections="none"), source="shuffled")
-        flagged += sum(report["dealer_type"][m]["significant"] for m in ("accuracy", "f1_macro"))
-        assert not report["dealer_type"]["f1_macro"]["significant"], report["dealer_type"]["f1_macro"]
-    assert flagged <= 1
+        for metric in flagged:
+            flagged[metric] += bool(report["dealer_type"][metric]["significant"])
+    assert sum(flagged.values()) <= 3 and max(flagged.values()) <= 2, flagged  # 24 tests, about 1.2 expected
 
 
 @pytest.mark.slow

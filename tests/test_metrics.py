@@ -115,3 +115,37 @@ def test_headline_intervals_bracket_the_values_and_do_not_collapse_on_a_perfect_
     assert rare["critical_f1_min"]["method"] == DICE_WILSON
     assert rare["critical_f1_min"]["low"] < 0.95 and rare["critical_f1_min"]["high"] == 1.0
     assert headline_intervals([], [], labels) == {"level": 0.95, "resamples": 1000}
+
+
+def test_every_headline_metric_gets_an_interval_and_the_vectorised_metrics_equal_sklearn_on_bootstrap_rows():
+    """The resampled MCC, ROC-AUC, PR-AUC and ECE are sklearn's on every row, ties from repeated notes included."""
+    from sklearn.metrics import average_precision_score, matthews_corrcoef, roc_auc_score
+
+    from vigil.audit.bootstrap import stratified_index
+    from vigil.evaluation.headline_intervals import headline_intervals
+    from vigil.evaluation.resampled import average_precision_rows, ece_rows, mcc_rows, roc_auc_rows
+
+    rng = np.random.default_rng(5)
+    labels = ["a", "b", "c"]
+    truth = rng.integers(0, 3, 240)
+    logits = rng.normal(size=(240, 3)) + 1.5 * np.eye(3)[truth]
+    proba = np.round(np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True), 2)  # rounded: many ties
+    proba = proba / proba.sum(axis=1, keepdims=True)
+    pred = proba.argmax(axis=1)
+    index = stratified_index(truth, 20, 3)
+    for row in index[:6]:
+        t, p, s = truth[row], pred[row], proba[row]
+        assert mcc_rows(t[None], p[None], 3)[0] == pytest.approx(matthews_corrcoef(t, p))
+        for c in range(3):
+            assert roc_auc_rows(s[None, :, c], (t == c)[None])[0] == pytest.approx(roc_auc_score(t == c, s[:, c]))
+            ap = average_precision_score(t == c, s[:, c])
+            assert average_precision_rows(s[None, :, c], (t == c)[None])[0] == pytest.approx(ap)
+        confidence = s[np.arange(len(p)), p]
+        assert ece_rows((t == p)[None], confidence[None], 10)[0] == pytest.approx(
+            expected_calibration_error([str(x) for x in t], [str(x) for x in p], confidence, 10)
+        )
+    names = [labels[i] for i in truth]
+    intervals = headline_intervals(names, [labels[i] for i in pred], labels, proba=proba, resamples=300, seed=1)
+    metrics = classification_metrics(names, [labels[i] for i in pred], proba, labels)
+    for key in ("accuracy", "f1_macro", "f1_weighted", "mcc", "roc_auc_ovr", "pr_auc_macro", "ece", "log_loss"):
+        assert intervals[key]["low"] < metrics[key] < intervals[key]["high"], key

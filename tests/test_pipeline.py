@@ -368,7 +368,7 @@ def test_pseudonymize_mode_refuses_without_keys_then_runs_with_them(tmp_path: Pa
     assert refused.returncode != 0
     assert (
         "scrub: error: scrub.operators uses 'pseudonymize' for ['BR_CNPJ', 'BR_CPF', 'EMAIL_ADDRESS', "
-        "'PHONE_NUMBER', 'VIN'] but $VIGIL_PSEUDONYM_KEY is not set" in refused.stderr
+        "'PHONE_NUMBER', 'REFERENCE_NUMBER', 'VIN'] but $VIGIL_PSEUDONYM_KEY is not set" in refused.stderr
     )
     assert not (repo / "data/interim/scrubbed.parquet").exists()
 

@@ -79,4 +79,4 @@ def test_evidence_round_trips_through_an_s3_remote(release_repo: Path, s3_endpoi
     )
     assert objects["KeyCount"] > 10
     result = run(["vigil", "retrieve", "--rev", "HEAD", "--out", str(tmp_path / "out")], repo, env=S3_ENV)
-    assert "verification passed (7/7 checks)" in result.stdout
+    assert "verification passed (8/8 checks)" in result.stdout

@@ -358,7 +358,9 @@ def test_drift_is_stable_on_held_out_notes_and_flags_shifted_traffic(evidence_re
         if name == "held_out":
             assert result.returncode == 0, result.stdout
             assert report["verdict"] == "stable" and report["n_current"] == len(test_texts) >= 100
-            assert report["text_length"]["psi"] < 0.1 and report["predicted_class"]["psi"] < 0.2
+            # PSI of two samples of 135 notes in 10 bins is about 9 x (1/135 + 1/135) = 0.13 with no drift at all,
+            # so the policy's own limit (0.2), not a tighter one, is what a stable verdict means here.
+            assert report["text_length"]["psi"] < 0.2 and report["predicted_class"]["psi"] < 0.2
         else:
             assert result.returncode == 1 and report["verdict"] == "drift"
             assert {"text length PSI", "OOV rate increase", "predicted class PSI"} <= set(report["drifted"])

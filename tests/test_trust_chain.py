@@ -70,7 +70,7 @@ def _pdf_text(pdf: Path) -> str:
 def test_release_evidence_verifies_against_the_committed_anchor(release_repo: Path):
     result = run(["vigil", "verify", EVIDENCE], release_repo)
     head = run(["git", "rev-parse", "HEAD~1"], release_repo).stdout.strip()
-    assert "verification passed (6/6 checks)" in result.stdout
+    assert "verification passed (7/7 checks)" in result.stdout
     assert "anchored as release-test at policies/trust/release-test.pem (release" in result.stdout
     verdict = json.loads((release_repo / "reports/policy.json").read_text())["verdict"].upper()
     assert (
@@ -157,7 +157,7 @@ def test_old_revisions_come_back_from_the_remote_and_bind_only_to_their_own_revi
 
     tree = tmp_path / "v1"
     old = run(["vigil", "retrieve", "--rev", "v1", "--out", str(tree), "--role", "release"], repo)
-    assert "verification passed (7/7 checks)" in old.stdout and "locked outputs fetched" in old.stdout
+    assert "verification passed (8/8 checks)" in old.stdout and "locked outputs fetched" in old.stdout
     assert "dvc.lock and params.yaml of revision v1" in old.stdout and "anchored as release-test" in old.stdout
     new = run(["vigil", "retrieve", "--repo", str(repo), "--rev", "main", "--out", str(tmp_path / "main")], repo)
     assert "verification passed" in new.stdout
@@ -196,7 +196,7 @@ def test_the_release_bundle_verifies_on_its_own(release_repo: Path, tmp_path: Pa
         shutil.copy2(release_repo / EVIDENCE / name, bundle / name)
     command = ["vigil", "verify", "--bundle", str(bundle), "--rev", "v2", "--role", "release"]
     result = run(command, release_repo)
-    assert "verification passed (6/6 checks)" in result.stdout and "NOTE  bundle scope" in result.stdout
+    assert "verification passed (7/7 checks)" in result.stdout and "NOTE  bundle scope" in result.stdout
     assert "2 files match the manifest" in result.stdout
     pdf = bundle / "compliance.pdf"
     pdf.write_bytes(pdf.read_bytes().replace(b"/Producer", b"/Producex", 1))

@@ -167,7 +167,8 @@ def headline_in_words(metrics: Mapping[str, Any]) -> list[tuple[str, str]]:
     intervals = metrics.get("intervals") or {}
     level = float(intervals.get("level") or 0.95)
     names = {**dict(HEADLINE_METRICS), "critical_f1_min": METRIC_NAMES["critical_f1_min"]}
-    order = ["accuracy", "f1_macro", "critical_f1_min", *sorted(intervals)]
+    # Shares of notes read naturally as percentages; MCC, AUCs, ECE and log-loss keep their table interval.
+    order = ["accuracy", "f1_macro", "critical_f1_min"]
     return [
         (names.get(key, key), likely_range(intervals[key].get("low"), intervals[key].get("high"), level))
         for key in dict.fromkeys(order)

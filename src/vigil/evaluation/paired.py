@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import binomtest
 
 from vigil.audit.bootstrap import percentile_interval, stratified_index
 from vigil.evaluation.resampled import f1_per_class, label_codes
@@ -104,6 +103,8 @@ def paired_changes(
     too eager when few notes changed (9 fixed and 2 broken of 1,800 gives an
     interval above zero, McNemar's p = 0.065); the randomization test is not.
     """
+    from scipy.stats import binomtest  # scipy.stats costs ~1 s to import; the report stage reads this module's types
+
     labels = sorted(set(y_true) | set(base_pred) | set(head_pred))
     code, (truth, base, head) = label_codes(labels, y_true, base_pred, head_pred)
     if len(truth) == 0:

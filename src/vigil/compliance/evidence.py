@@ -190,14 +190,16 @@ def changes_since_release(
     root: Path, params: Mapping[str, Any], reports: Mapping[str, Any], policy: Mapping[str, Any]
 ) -> dict[str, Any]:
     """This run against the release recorded in ``releases/previous.json`` (see :mod:`release_baseline`)."""
+    previous = load_baseline(root)
     predictions = root / PREDICTIONS
     lock = root / "dvc.lock"
     return release_changes(
-        load_baseline(root),
+        previous,
         params=flatten(dict(params)),
         metrics=flatten(dict(reports.get("metrics") or {})),
+        # read only when there is a release to pair with (the table can be large)
         predictions=pd.read_parquet(predictions, columns=["record_id", "y_true", "y_pred"])
-        if predictions.is_file()
+        if previous is not None and predictions.is_file()
         else None,
         lock_text=lock.read_text("utf-8") if lock.is_file() else "",
         critical_classes=list((params.get("data") or {}).get("critical_classes") or []),

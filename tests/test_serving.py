@@ -115,6 +115,9 @@ def test_endpoints_answer_with_the_documented_shapes(service: Service, evidence_
     ("body", "status", "error"),
     [
         (b"{bad json", 400, "bad_json"),
+        (b'{"text": "\xff\xfe not UTF-8"}', 400, "bad_json"),
+        (b"[" * 100_000, 400, "bad_json"),  # nesting past the recursion limit
+        (b'{"text": ' + b"9" * 5000 + b"}", 400, "bad_json"),  # an integer past Python's digit limit
         (json.dumps({"text": 5}).encode(), 422, "invalid_request"),
         (json.dumps({"txt": "unknown field"}).encode(), 422, "invalid_request"),
         (json.dumps({"text": "a", "texts": ["b"]}).encode(), 422, "invalid_request"),
@@ -132,6 +135,24 @@ def test_bad_requests_get_clear_4xx_bodies(service: Service, body: bytes, status
     assert payload["error"] == error and payload["request_id"] == response.headers["x-request-id"]
     details = payload["detail"] if isinstance(payload["detail"], list) else []
     assert all("input" not in item for item in details)  # pydantic's echo of the input is stripped
+
+
+def test_a_chunked_body_over_the_limit_gets_413_and_one_under_it_is_served(service: Service):
+    def chunks(total: int, piece: bytes):
+        for _ in range(total):
+            yield piece
+
+    over = httpx.post(
+        f"{service.url}/predict", content=chunks(20, b"x" * 100_000), headers={"content-type": "application/json"}
+    )
+    assert "content-length" not in over.request.headers  # sent chunked, so only the received size can be checked
+    assert over.status_code == 413 and over.json()["error"] == "request_too_large"
+    assert over.json()["request_id"] == over.headers["x-request-id"]
+    body = json.dumps({"text": "freio dianteiro rangendo"}).encode()
+    under = httpx.post(f"{service.url}/predict", content=chunks(1, body), headers={"content-type": "application/json"})
+    assert under.status_code == 200 and under.json()["predictions"][0]["label"]
+    unknown = httpx.get(f"{service.url}/no-such-route")
+    assert unknown.status_code == 404 and unknown.json()["error"] == "not_found" and unknown.json()["request_id"]
 
 
 def test_bounded_load_2000_requests_concurrency_16_without_errors(service: Service):
@@ -225,12 +246,19 @@ def test_canary_pii_in_a_request_reaches_no_log_line(evidence_repo: Path, tmp_pa
         assert httpx.post(f"{server.url}/predict", json={"text": text}).is_success
         assert httpx.post(f"{server.url}/predict", json={"texts": [text, 5]}).status_code == 422
         assert httpx.post(f"{server.url}/predict", json={"text": text * 500}).status_code == 413
+        # A request id is echoed and logged only as a UUID or ULID; a CPF sent as one is replaced, never logged.
+        disguised = httpx.post(f"{server.url}/predict", json={"text": "freio"}, headers={"x-request-id": CANARY_CPF})
+        assert disguised.is_success and disguised.headers["x-request-id"] != CANARY_CPF
+        client_id = "3f2b5c1e-8d4a-4e1b-9c2d-1a2b3c4d5e6f"
+        kept = httpx.post(f"{server.url}/predict", json={"text": "freio"}, headers={"x-request-id": client_id})
+        assert kept.headers["x-request-id"] == client_id
     finally:
         logs = server.stop()
     assert CANARY_CPF not in logs and CANARY_EMAIL not in logs
+    assert '"client_request_id_replaced": true' in logs and client_id in logs
     assert "<BR_CPF>" in logs and "<EMAIL_ADDRESS>" in logs  # the texts were logged, scrubbed
     sink_records = "".join(p.read_text() for p in server.sink.iterdir())
-    assert sink_records.count('"record_id"') == 1  # the one accepted request, as statistics
+    assert sink_records.count('"record_id"') == 3  # the accepted requests, as statistics
     assert CANARY_CPF not in sink_records and CANARY_EMAIL not in sink_records
 
 

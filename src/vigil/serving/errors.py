@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from vigil.serving.schemas import ErrorResponse
 
@@ -49,6 +50,14 @@ def validation_details(exc: RequestValidationError) -> tuple[int, str, list[dict
     return 422, "invalid_request", details
 
 
+# Framework errors (routing, body parsing) in the envelope: their own text is generic or framework-specific.
+HTTP_ERRORS = {
+    400: ("bad_json", "request body is not valid JSON (UTF-8 text, nesting and numbers within limits)"),
+    404: ("not_found", "no such route; see /docs"),
+    405: ("method_not_allowed", "this route does not accept that method; see /docs"),
+}
+
+
 def install_error_handlers(app: FastAPI, log: logging.Logger) -> None:
     """API errors, schema violations and unexpected failures, all in the one envelope."""
 
@@ -60,6 +69,16 @@ def install_error_handlers(app: FastAPI, log: logging.Logger) -> None:
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         status, error, details = validation_details(exc)
         return error_response(request, status, error, details)
+
+    @app.exception_handler(HTTPException)
+    async def _framework(request: Request, exc: HTTPException) -> JSONResponse:
+        # FastAPI answers 400 for any body json.loads rejects beyond a syntax error: invalid UTF-8,
+        # nesting past the recursion limit, integers past Python's digit limit.
+        error, detail = HTTP_ERRORS.get(exc.status_code, ("http_error", str(exc.detail)))
+        response = error_response(request, exc.status_code, error, detail)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -24,7 +24,11 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 REQUEST_ID_HEADER = b"x-request-id"
-_CLIENT_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+# A client's id is kept only as a UUID (with or without dashes) or a ULID: forms that cannot carry a CPF, a
+# phone or a name. Anything else was logged verbatim before (a raw CPF reached the log that way); it is replaced.
+_CLIENT_ID = re.compile(
+    rb"^(?:[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}|[0-9A-HJKMNP-TV-Z]{26})$", re.IGNORECASE
+)
 
 
 async def send_json(send: Send, status: int, body: dict[str, Any]) -> None:
@@ -40,7 +44,12 @@ class _TooLarge(Exception):
 
 
 class BodySizeLimit:
-    """413 before parsing when the declared or the received body exceeds ``max_bytes``."""
+    """413 before parsing when the declared or the received body exceeds ``max_bytes``.
+
+    A body without a length (chunked) is read here, up to the limit, and replayed to
+    the app: raised inside the app's own read, the overflow became FastAPI's generic
+    400 "error parsing the body" instead of the documented 413.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
@@ -53,6 +62,13 @@ class BodySizeLimit:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await send_json(send, 413, _too_large(self.max_bytes, request_id))
+            return
+        if declared is None:
+            body, more = await _read_up_to(receive, self.max_bytes)
+            if more:
+                await send_json(send, 413, _too_large(self.max_bytes, request_id))
+                return
+            await self.app(scope, _replay(body, receive), send)
             return
         received = 0
         started = False
@@ -78,12 +94,43 @@ class BodySizeLimit:
                 await send_json(send, 413, _too_large(self.max_bytes, request_id))
 
 
+async def _read_up_to(receive: Receive, limit: int) -> tuple[bytes, bool]:
+    """The body, and whether it went past ``limit`` (then reading stops: the rest is never buffered)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), False
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return b"", True
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks), False
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the app the buffered body once, then the connection's own messages."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 def _too_large(max_bytes: int, request_id: str | None) -> dict[str, Any]:
     return {"error": "request_too_large", "detail": f"body exceeds {max_bytes} bytes", "request_id": request_id}
 
 
 class RequestContext:
-    """Request id (client's ``X-Request-ID`` when well-formed, else new), access log line, metrics."""
+    """Request id (client's ``X-Request-ID`` when a UUID or ULID, else new), access log line, metrics."""
 
     def __init__(self, app: ASGIApp, telemetry: Telemetry) -> None:
         self.app, self.telemetry = app, telemetry
@@ -94,7 +141,8 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         supplied = dict(scope["headers"]).get(REQUEST_ID_HEADER, b"")
-        request_id = supplied.decode() if _CLIENT_ID.match(supplied) else uuid.uuid4().hex
+        kept = bool(_CLIENT_ID.match(supplied))
+        request_id = supplied.decode() if kept else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
         started = time.perf_counter()
@@ -121,5 +169,7 @@ class RequestContext:
                     "route": route,
                     "status": status,
                     "ms": round(elapsed * 1000, 3),
+                    # the client sent an id in another form: replaced, and never logged
+                    **({"client_request_id_replaced": True} if supplied and not kept else {}),
                 },
             )

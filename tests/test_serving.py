@@ -355,6 +355,47 @@ def test_sink_rotates_per_worker_and_keeps_backups(tmp_path: Path):
     assert kept == list(range(60 - len(kept), 60))  # the newest records, none torn
 
 
+def test_sink_disk_use_is_capped_across_restarts_without_touching_live_writers(tmp_path: Path):
+    """Files of earlier processes (restarts) are removed oldest first; a live worker's open file never is."""
+    from vigil.monitoring.sink import RotatingJsonlSink
+
+    dead = [pid for pid in range(4_000_000, 4_000_100) if not _alive(pid)][:3]
+    live_other = os.getppid()  # a running process: its current file is in use
+    line = json.dumps({"label": "brakes", "pad": "x" * 80}) + "\n"
+    for age, name in enumerate(
+        [
+            f"predictions-{dead[0]}.jsonl.2",
+            f"predictions-{dead[0]}.jsonl.1",
+            f"predictions-{dead[0]}.jsonl",
+            f"predictions-{live_other}.jsonl",
+            f"predictions-{dead[1]}.jsonl",
+            f"feedback-{dead[2]}.jsonl",
+        ]
+    ):
+        path = tmp_path / name
+        path.write_text(line * 10)  # ~1 KB each
+        os.utime(path, (1_000_000 + age, 1_000_000 + age))  # oldest first in this list
+    sink = RotatingJsonlSink(tmp_path, "predictions", max_bytes=10_000, backups=2, max_total_bytes=3_000)
+    sink.write({"label": "brakes"})
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert f"predictions-{live_other}.jsonl" in left  # the oldest, but a live worker's file
+    assert f"predictions-{dead[1]}.jsonl" in left and f"predictions-{os.getpid()}.jsonl" in left
+    assert not any(name.startswith(f"predictions-{dead[0]}") for name in left)  # a dead process's, oldest first
+    assert f"feedback-{dead[2]}.jsonl" in left  # another kind has its own cap
+    total = sum(p.stat().st_size for p in tmp_path.glob("predictions-*"))
+    assert total <= 3_000
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def test_drift_is_stable_on_held_out_notes_and_flags_shifted_traffic(evidence_repo: Path, tmp_path: Path):
     import pandas as pd
 

@@ -4,6 +4,12 @@ Each worker process writes its own file (``<name>-<pid>.jsonl``), so several
 workers never interleave partial lines; a file that reaches ``max_bytes`` is
 renamed with a numeric suffix and at most ``backups`` old files are kept.
 Readers (``vigil drift``) take every ``*.jsonl*`` file in the directory.
+
+Per-process files outlive their process: every restart left a new set, and disk
+use grew without bound. ``max_total_bytes`` caps all files of one name in the
+directory, whoever wrote them: at start and at each rotation the oldest files are
+removed until the total fits, except the files live workers are still writing
+(deleting those would only hide their bytes behind an open handle).
 """
 
 from __future__ import annotations
@@ -18,11 +24,19 @@ from typing import Any, TextIO
 class RotatingJsonlSink:
     """Appends one JSON object per line; the file stays open (an open/stat/close per record cost ~0.1 ms)."""
 
-    def __init__(self, directory: str | os.PathLike[str], name: str, max_bytes: int, backups: int) -> None:
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        name: str,
+        max_bytes: int,
+        backups: int,
+        max_total_bytes: int | None = None,
+    ) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+        self.name = name
         self.path = self.directory / f"{name}-{os.getpid()}.jsonl"
-        self.max_bytes, self.backups = max_bytes, backups
+        self.max_bytes, self.backups, self.max_total_bytes = max_bytes, backups, max_total_bytes
         self._lock = threading.Lock()
         self._handle: TextIO | None = None
         self._size = 0
@@ -54,6 +68,8 @@ class RotatingJsonlSink:
     def _open(self) -> None:
         self._handle = self.path.open("a", encoding="utf-8")
         self._size = self._handle.tell()
+        if self.max_total_bytes is not None:
+            enforce_total_cap(self.directory, self.name, self.max_total_bytes, keep=self.path)
 
     def _rotate(self) -> None:
         assert self._handle is not None
@@ -67,6 +83,44 @@ class RotatingJsonlSink:
         else:
             self.path.unlink()
         self._open()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def _live_current_file(path: Path, name: str) -> bool:
+    """``<name>-<pid>.jsonl`` of a process that is still running (its writer holds it open)."""
+    stem = path.name.removeprefix(f"{name}-").removesuffix(".jsonl")
+    return path.name.endswith(".jsonl") and stem.isdigit() and _pid_alive(int(stem))
+
+
+def enforce_total_cap(directory: Path, name: str, max_total_bytes: int, keep: Path) -> list[Path]:
+    """Remove the oldest ``<name>-*.jsonl*`` files until their total fits ``max_total_bytes``; returns the removed.
+
+    ``keep`` (this process's own file) and the files of live writers are never removed,
+    so the total can stay above the cap while they alone exceed it.
+    """
+    files = [p for p in directory.glob(f"{name}-*.jsonl*") if p.is_file()]
+    total = sum(p.stat().st_size for p in files)
+    removable = sorted(
+        (p for p in files if p != keep and not _live_current_file(p, name)), key=lambda p: p.stat().st_mtime
+    )
+    removed = []
+    for path in removable:
+        if total <= max_total_bytes:
+            break
+        size = path.stat().st_size
+        path.unlink(missing_ok=True)
+        total -= size
+        removed.append(path)
+    return removed
 
 
 def read_records(directory: str | os.PathLike[str], name: str) -> list[dict[str, Any]]:

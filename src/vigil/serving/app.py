@@ -127,10 +127,12 @@ def create_app(
     async def model() -> dict[str, Any]:
         return model_summary(runtime, settings, training_metrics)
 
-    predictions_sink = RotatingJsonlSink(
-        settings.sink_dir, "predictions", settings.sink_max_bytes, settings.sink_backups
+    predictions_sink, feedback_sink = (
+        RotatingJsonlSink(
+            settings.sink_dir, kind, settings.sink_max_bytes, settings.sink_backups, settings.sink_max_total_bytes
+        )
+        for kind in ("predictions", "feedback")
     )
-    feedback_sink = RotatingJsonlSink(settings.sink_dir, "feedback", settings.sink_max_bytes, settings.sink_backups)
     batcher = MicroBatcher(lambda texts: runtime.predict(texts, settings.top_k), max_texts=settings.max_batch)
     app.router.on_shutdown.extend([batcher.close, predictions_sink.close, feedback_sink.close])
 

@@ -30,12 +30,20 @@ class ServeSettings:
     sink_dir: str = "data/monitoring"  # prediction records and feedback (JSON Lines, no text)
     sink_max_bytes: int = 10_000_000
     sink_backups: int = 5
+    sink_max_total_bytes: int = 200_000_000  # all sink files of one kind in sink_dir, across workers and restarts
     api_keys: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.log_text not in LOG_TEXT_MODES:
             raise VigilError(f"serve.log_text={self.log_text!r}: expected one of {', '.join(LOG_TEXT_MODES)}")
-        for name in ("max_batch", "max_text_chars", "max_body_bytes", "top_k", "sink_max_bytes"):
+        for name in (
+            "max_batch",
+            "max_text_chars",
+            "max_body_bytes",
+            "top_k",
+            "sink_max_bytes",
+            "sink_max_total_bytes",
+        ):
             if int(getattr(self, name)) < 1:
                 raise VigilError(f"serve.{name} must be at least 1, got {getattr(self, name)!r}")
 

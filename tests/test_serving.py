@@ -185,6 +185,12 @@ def test_feedback_is_stored_without_text_and_predictions_reach_the_sink(service:
     assert unknown.status_code == 422 and unknown.json()["error"] == "unknown_label"
     assert httpx.post(f"{service.url}/feedback", json={"label": "brakes"}).status_code == 422
     assert httpx.post(f"{service.url}/feedback", json={"record_id": "p-x", "label": "brakes"}).status_code == 422
+    # Ids the service never issued, in the right shape, are refused: a made-up one and one with its signature changed.
+    forged = "p-" + "0123456789abcdef" * 2
+    tampered = record_id[:-1] + ("0" if record_id[-1] != "0" else "1")
+    for bogus in (forged, tampered):
+        refused = httpx.post(f"{service.url}/feedback", json={"record_id": bogus, "label": "brakes"})
+        assert refused.status_code == 404 and refused.json()["error"] == "unknown_record", bogus
 
     from vigil.monitoring.sink import read_records
 
@@ -192,6 +198,8 @@ def test_feedback_is_stored_without_text_and_predictions_reach_the_sink(service:
     assert [f["label"] for f in feedback[-2:]] == ["suspension_steering", "brakes"] and feedback[-2][
         "record_id"
     ] == record_id
+    assert [f["verified"] for f in feedback[-2:]] == [True, False]  # a text hash cannot be checked
+    assert not {f.get("record_id") for f in feedback} & {forged, tampered}  # nothing stored for them
     predictions = {r["record_id"]: r for r in read_records(service.sink, "predictions")}
     record = predictions[record_id]
     assert record["label"] == "brakes" and record["chars"] == len(text) and record["oov"] >= 1
@@ -434,3 +442,15 @@ def test_drift_is_stable_on_held_out_notes_and_flags_shifted_traffic(evidence_re
             assert result.returncode == 1 and report["verdict"] == "drift"
             assert {"text length PSI", "OOV rate increase", "predicted class PSI"} <= set(report["drifted"])
             assert report["vocabulary"]["current_oov_rate"] > report["vocabulary"]["reference_oov_rate"] + 0.2
+
+
+def test_record_ids_are_recognised_only_under_the_key_that_signed_them():
+    from vigil.serving.record_ids import RecordIds
+
+    ids, other = RecordIds("k" * 32), RecordIds("another key of 32 characters!!!")
+    issued = [ids.issue() for _ in range(200)]
+    assert len(set(issued)) == 200 and all(ids.issued(i) for i in issued)
+    assert not any(other.issued(i) for i in issued)  # a replica with another key refuses them
+    assert not ids.issued("p-" + "0" * 32) and not ids.issued(issued[0].upper()) and not ids.issued("p-1")
+    with pytest.raises(ValueError, match="VIGIL_SERVE_ID_KEY"):
+        RecordIds("short")

@@ -136,6 +136,7 @@ def _serve(args: argparse.Namespace) -> int:
     """Verify the model, then run the prediction service with uvicorn."""
     import uvicorn
 
+    from vigil.serving.record_ids import ID_KEY_ENV, new_key
     from vigil.serving.runtime import load_runtime
 
     manifest = None if args.no_manifest else args.manifest
@@ -144,6 +145,8 @@ def _serve(args: argparse.Namespace) -> int:
     runtime = load_runtime(args.model, manifest)  # refuses to start on a failed check, before binding a port
     print(f"serving {runtime.model_version} on http://{args.host}:{args.port} with {args.workers} worker(s)")
     os.environ.update(VIGIL_MODEL_DIR=args.model, VIGIL_MANIFEST=manifest or "", VIGIL_PARAMS=args.params)
+    # One record-id key for all workers of this process (feedback may reach another worker than the prediction).
+    os.environ.setdefault(ID_KEY_ENV, new_key())
     uvicorn.run(
         "vigil.serving.app:app_from_env",
         factory=True,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from vigil.serving.auth import api_key_dependency
 from vigil.serving.batching import MicroBatcher
 from vigil.serving.errors import ERRORS, ApiError, install_error_handlers, request_id
 from vigil.serving.middleware import BodySizeLimit, RequestContext
+from vigil.serving.record_ids import ID_KEY_ENV, RecordIds, new_key
 from vigil.serving.runtime import ModelRuntime, load_runtime
 from vigil.serving.schemas import FeedbackRequest, PredictRequest, PredictResponse
 from vigil.serving.settings import ServeSettings
@@ -93,8 +93,10 @@ def create_app(
     settings: ServeSettings,
     scrub_texts: TextScrubber | None = None,
     training_metrics: dict[str, Any] | None = None,
+    record_ids: RecordIds | None = None,
 ) -> FastAPI:
-    """The service for one loaded model."""
+    """The service for one loaded model (``record_ids``: the shared signing key; one of its own by default)."""
+    record_ids = record_ids or RecordIds(new_key())
     if settings.log_text == "scrubbed" and scrub_texts is None:
         raise ValueError("log_text=scrubbed needs a scrubber")
     telemetry = make_telemetry(runtime.card.get("family", "unknown"), runtime.model_version, runtime.manifest_digest)
@@ -150,7 +152,7 @@ def create_app(
         now = _utc_now()
         records = []
         for text, result in zip(texts, results, strict=True):
-            result["record_id"] = f"p-{uuid.uuid4().hex[:16]}"
+            result["record_id"] = record_ids.issue()
             telemetry.predictions.labels(label=result["label"]).inc()
             telemetry.input_chars.observe(len(text))
             records.append(prediction_record(text, result, runtime, now))
@@ -181,6 +183,12 @@ def create_app(
     async def feedback(body: FeedbackRequest, request: Request) -> dict[str, Any]:
         if body.label not in runtime.labels:
             raise ApiError(422, "unknown_label", f"label must be one of: {', '.join(runtime.labels)}")
+        if body.record_id is not None and not record_ids.issued(body.record_id):
+            raise ApiError(
+                404,
+                "unknown_record",
+                f"record id not issued by this service (or under another {ID_KEY_ENV}); feedback not stored",
+            )
         feedback_sink.write(
             {
                 "time": _utc_now(),
@@ -189,6 +197,8 @@ def create_app(
                 "label": body.label,
                 "model_version": runtime.model_version,
                 "request_id": request_id(request),
+                # a text hash cannot be checked against predictions (texts are never kept); an id can
+                "verified": body.record_id is not None,
             }
         )
         return {"stored": True}
@@ -223,4 +233,5 @@ def app_from_env() -> FastAPI:
     metrics = json.loads(metrics_path.read_text("utf-8")) if metrics_path.is_file() else None
     headline = {k: v for k, v in (metrics or {}).items() if isinstance(v, int | float)} or None
     scrubber = privacy_scrubber(params) if settings.log_text == "scrubbed" else None
-    return create_app(runtime, settings, scrubber, headline)
+    key = os.environ.get(ID_KEY_ENV) or new_key()  # `vigil serve` sets one for all its workers
+    return create_app(runtime, settings, scrubber, headline, RecordIds(key))

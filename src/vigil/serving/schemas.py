@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from vigil.serving.record_ids import RECORD_ID_PATTERN
+
 EXAMPLE_TEXT = "Customer reports grinding noise when braking, front pads worn to metal."
 
 
@@ -56,7 +58,7 @@ class PredictResponse(BaseModel):
                 {
                     "predictions": [
                         {
-                            "record_id": "p-1f0c2a9e7b3d4c55",
+                            "record_id": "p-1f0c2a9e7b3d4c55a3e91b07d2c4f688",
                             "label": "brakes",
                             "probability": 0.97,
                             "probabilities": {"brakes": 0.97, "suspension_steering": 0.02, "engine": 0.01},
@@ -87,10 +89,11 @@ class FeedbackRequest(BaseModel):
     """The correct label for an earlier prediction, named by its record id or its text's SHA-256."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"record_id": "p-1f0c2a9e7b3d4c55", "label": "brakes"}]}
+        extra="forbid",
+        json_schema_extra={"examples": [{"record_id": "p-1f0c2a9e7b3d4c55a3e91b07d2c4f688", "label": "brakes"}]},
     )
 
-    record_id: str | None = Field(default=None, pattern=r"^p-[0-9a-f]{16}$")
+    record_id: str | None = Field(default=None, pattern=RECORD_ID_PATTERN)
     text_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     label: str = Field(min_length=1, max_length=100)
 

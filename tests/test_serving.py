@@ -248,7 +248,11 @@ def test_refuses_to_start_when_the_model_differs_from_the_manifest(evidence_repo
 
 
 def test_canary_pii_in_a_request_reaches_no_log_line(evidence_repo: Path, tmp_path: Path):
-    server = Service(evidence_repo, tmp_path / "scrubbed.log", {"VIGIL_SERVE_LOG_TEXT": "scrubbed"})
+    server = Service(
+        evidence_repo,
+        tmp_path / "scrubbed.log",
+        {"VIGIL_SERVE_LOG_TEXT": "scrubbed", "VIGIL_SERVE_BODY_TIMEOUT_SECONDS": "1"},
+    )
     text = f"Cliente {CANARY_EMAIL} CPF {CANARY_CPF} relata pedal de freio baixo"
     try:
         assert httpx.post(f"{server.url}/predict", json={"text": text}).is_success
@@ -260,6 +264,9 @@ def test_canary_pii_in_a_request_reaches_no_log_line(evidence_repo: Path, tmp_pa
         client_id = "3f2b5c1e-8d4a-4e1b-9c2d-1a2b3c4d5e6f"
         kept = httpx.post(f"{server.url}/predict", json={"text": "freio"}, headers={"x-request-id": client_id})
         assert kept.headers["x-request-id"] == client_id
+        # A body that stops half-way is answered 408 after the body timeout (1 s here), not held open.
+        reply, elapsed = _half_sent_body(server.port)
+        assert reply.startswith(b"HTTP/1.1 408") and b'"body_timeout"' in reply and elapsed < 4, reply
     finally:
         logs = server.stop()
     assert CANARY_CPF not in logs and CANARY_EMAIL not in logs
@@ -392,6 +399,22 @@ def test_sink_disk_use_is_capped_across_restarts_without_touching_live_writers(t
     assert f"feedback-{dead[2]}.jsonl" in left  # another kind has its own cap
     total = sum(p.stat().st_size for p in tmp_path.glob("predictions-*"))
     assert total <= 3_000
+
+
+def _half_sent_body(port: int) -> tuple[bytes, float]:
+    """Headers promising 100 bytes, then 9 of them; what the server answers and when."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=8) as sock:
+        sock.sendall(b"POST /predict HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n")
+        sock.sendall(b'Content-Length: 100\r\n\r\n{"text": ')
+        started, reply = time.monotonic(), b""
+        while b"body_timeout" not in reply:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+        return reply, time.monotonic() - started
 
 
 def _alive(pid: int) -> bool:

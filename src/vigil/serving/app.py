@@ -203,7 +203,7 @@ def create_app(
         )
         return {"stored": True}
 
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds)
     app.add_middleware(RequestContext, telemetry=telemetry)
     return app
 

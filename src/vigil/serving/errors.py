@@ -20,6 +20,7 @@ from vigil.serving.schemas import ErrorResponse
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "malformed JSON"},
     401: {"model": ErrorResponse, "description": "missing or wrong API key (when keys are configured)"},
+    408: {"model": ErrorResponse, "description": "the body did not arrive within serve.body_timeout_seconds"},
     413: {"model": ErrorResponse, "description": "body, batch or text larger than the service accepts"},
     422: {"model": ErrorResponse, "description": "well-formed JSON that does not match the schema"},
 }

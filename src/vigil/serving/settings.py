@@ -25,6 +25,7 @@ class ServeSettings:
     max_batch: int = 64
     max_text_chars: int = 5000
     max_body_bytes: int = 1_000_000
+    body_timeout_seconds: int = 10  # the whole body must arrive within this (a half-sent body gets 408)
     top_k: int = 3
     log_text: str = "none"  # none | scrubbed: request texts in logs, after the scrubber
     sink_dir: str = "data/monitoring"  # prediction records and feedback (JSON Lines, no text)

@@ -370,6 +370,28 @@ def test_sink_rotates_per_worker_and_keeps_backups(tmp_path: Path):
     assert kept == list(range(60 - len(kept), 60))  # the newest records, none torn
 
 
+def test_metrics_are_one_count_across_two_workers(evidence_repo: Path, tmp_path: Path):
+    """Each scrape reaches either worker; in multiprocess mode every scrape reads the same summed count."""
+    server = Service(evidence_repo, tmp_path / "two-workers.log", None, "--workers", "2")
+    try:
+        for _ in range(40):  # a new connection each time, so both workers take requests
+            assert httpx.post(f"{server.url}/predict", json={"text": "freio dianteiro rangendo"}).is_success
+        counted = set()
+        for _ in range(8):
+            scrape = httpx.get(f"{server.url}/metrics").text
+            line = next(
+                line
+                for line in scrape.splitlines()
+                if line.startswith("vigil_http_requests_total{") and 'route="/predict"' in line and '"200"' in line
+            )
+            counted.add(float(line.rsplit(" ", 1)[1]))
+        assert counted == {40.0}, counted
+        assert 'vigil_http_request_seconds_bucket{le="120.0",route="/predict"}' in scrape
+        assert scrape.count("vigil_model_info{") == 1 and "} 1.0" in scrape.split("vigil_model_info{", 1)[1][:300]
+    finally:
+        server.stop()
+
+
 def test_sink_disk_use_is_capped_across_restarts_without_touching_live_writers(tmp_path: Path):
     """Files of earlier processes (restarts) are removed oldest first; a live worker's open file never is."""
     from vigil.monitoring.sink import RotatingJsonlSink

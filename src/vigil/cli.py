@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from vigil import __version__
@@ -138,6 +140,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from vigil.serving.record_ids import ID_KEY_ENV, new_key
     from vigil.serving.runtime import load_runtime
+    from vigil.serving.telemetry import MULTIPROC_ENV
 
     manifest = None if args.no_manifest else args.manifest
     if manifest and not Path(manifest).is_file():
@@ -147,16 +150,25 @@ def _serve(args: argparse.Namespace) -> int:
     os.environ.update(VIGIL_MODEL_DIR=args.model, VIGIL_MANIFEST=manifest or "", VIGIL_PARAMS=args.params)
     # One record-id key for all workers of this process (feedback may reach another worker than the prediction).
     os.environ.setdefault(ID_KEY_ENV, new_key())
-    uvicorn.run(
-        "vigil.serving.app:app_from_env",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_config=None,  # the JSON logging set up by vigil.log
-        access_log=False,  # the service writes its own access line with the request id
-        timeout_graceful_shutdown=10,
-    )
+    metrics_dir = None
+    if args.workers > 1 and not os.environ.get(MULTIPROC_ENV):
+        # Spawned workers import prometheus_client afresh and write their values here; a scrape sums them.
+        metrics_dir = tempfile.mkdtemp(prefix="vigil-metrics-")
+        os.environ[MULTIPROC_ENV] = metrics_dir
+    try:
+        uvicorn.run(
+            "vigil.serving.app:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=None,  # the JSON logging set up by vigil.log
+            access_log=False,  # the service writes its own access line with the request id
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 

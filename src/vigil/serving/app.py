@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
 from vigil import __version__
@@ -32,7 +32,7 @@ from vigil.serving.record_ids import ID_KEY_ENV, RecordIds, new_key
 from vigil.serving.runtime import ModelRuntime, load_runtime
 from vigil.serving.schemas import FeedbackRequest, PredictRequest, PredictResponse
 from vigil.serving.settings import ServeSettings
-from vigil.serving.telemetry import make_telemetry
+from vigil.serving.telemetry import make_telemetry, metrics_payload
 
 TextScrubber = Callable[[list[str]], list[str]]
 
@@ -123,7 +123,7 @@ def create_app(
 
     @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:
-        return Response(generate_latest(telemetry.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics_payload(telemetry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/model", summary="Model card summary", dependencies=[Depends(require_api_key)], responses=ERRORS)
     async def model() -> dict[str, Any]:

@@ -394,9 +394,9 @@ def test_metrics_are_one_count_across_two_workers(evidence_repo: Path, tmp_path:
 
 def test_sink_disk_use_is_capped_across_restarts_without_touching_live_writers(tmp_path: Path):
     """Files of earlier processes (restarts) are removed oldest first; a live worker's open file never is."""
-    from vigil.monitoring.sink import RotatingJsonlSink
+    from vigil.monitoring.sink import RotatingJsonlSink, pid_alive
 
-    dead = [pid for pid in range(4_000_000, 4_000_100) if not _alive(pid)][:3]
+    dead = [pid for pid in range(4_000_000, 4_000_100) if not pid_alive(pid)][:3]
     live_other = os.getppid()  # a running process: its current file is in use
     line = json.dumps({"label": "brakes", "pad": "x" * 80}) + "\n"
     for age, name in enumerate(
@@ -437,16 +437,6 @@ def _half_sent_body(port: int) -> tuple[bytes, float]:
                 break
             reply += chunk
         return reply, time.monotonic() - started
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def test_drift_is_stable_on_held_out_notes_and_flags_shifted_traffic(evidence_repo: Path, tmp_path: Path):

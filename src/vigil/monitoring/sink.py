@@ -85,7 +85,8 @@ class RotatingJsonlSink:
         self._open()
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True while a process with this id exists (signal 0 checks without sending anything)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -98,7 +99,7 @@ def _pid_alive(pid: int) -> bool:
 def _live_current_file(path: Path, name: str) -> bool:
     """``<name>-<pid>.jsonl`` of a process that is still running (its writer holds it open)."""
     stem = path.name.removeprefix(f"{name}-").removesuffix(".jsonl")
-    return path.name.endswith(".jsonl") and stem.isdigit() and _pid_alive(int(stem))
+    return path.name.endswith(".jsonl") and stem.isdigit() and pid_alive(int(stem))
 
 
 def enforce_total_cap(directory: Path, name: str, max_total_bytes: int, keep: Path) -> list[Path]:

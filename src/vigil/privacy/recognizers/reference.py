@@ -42,23 +42,30 @@ SCORE = 0.7
 
 # A mistyped record word still names a record ("invocie 88231", "WORK ORER 2020940527"): up to three
 # words before the number are compared, one slip allowed, with the record words of five letters or more.
-_ANY_WORDS = re.compile(
-    rf"(?<![\w/.])(?P<word>[^\W\d_]+(?:\s+[^\W\d_]+){{0,2}})\s*(?P<marker>{_MARKER})?\s*"
-    rf"(?P<number>(?:[A-Z]{{1,4}}[-/]?)?\d[\d./-]*\d)(?![\w])",
-    re.IGNORECASE,
+# Only numbers of four digits or more can be references, so the words are read only before those.
+_NUMBER = re.compile(r"(?<![\w])(?:[A-Z]{1,4}[-/]?)?\d[\d./-]*\d(?![\w])", re.IGNORECASE)
+_WORDS_BEFORE = re.compile(
+    rf"(?<![\w/.])(?P<word>[^\W\d_]+(?:\s+[^\W\d_]+){{0,2}})\s*(?P<marker>{_MARKER})?\s*$", re.IGNORECASE
 )
-_LONG_WORDS = tuple(w for w in RECORD_WORDS if len(w) >= 5)
+_LOOK_BACK = 80
+# Record words of five letters or more by length: one slip changes a length by at most one.
+_BY_LENGTH: dict[int, tuple[str, ...]] = {}
+for _word in RECORD_WORDS:
+    if len(_word) >= 5:
+        _BY_LENGTH[len(_word)] = (*_BY_LENGTH.get(len(_word), ()), _word)
 
 
 def _mistyped_record_word(words: str) -> bool:
     """One of the phrase's trailing 1-3 words is a record word with one slip."""
     parts = words.lower().split()
-    return any(
-        one_slip_apart(" ".join(parts[-k:]), record)
-        for k in range(1, len(parts) + 1)
-        for record in _LONG_WORDS
-        if len(" ".join(parts[-k:])) >= 5
-    )
+    for k in range(1, len(parts) + 1):
+        phrase = " ".join(parts[-k:])
+        if len(phrase) < 5:
+            continue
+        nearby = (r for n in (len(phrase) - 1, len(phrase), len(phrase) + 1) for r in _BY_LENGTH.get(n, ()))
+        if any(one_slip_apart(phrase, record) for record in nearby):
+            return True
+    return False
 
 
 def one_slip_apart(a: str, b: str) -> bool:
@@ -74,29 +81,35 @@ def one_slip_apart(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-def _record_matches(text: str) -> list[re.Match[str]]:
+Candidate = tuple[str, str | None, int, int]  # record word, marker, number start, number end
+
+
+def _record_matches(text: str) -> list[Candidate]:
     """Record word + number, the word as written or with one slip."""
-    exact = list(_REFERENCE.finditer(text))
-    taken = {m.start("number") for m in exact}
-    fuzzy = [
-        m
-        for m in _ANY_WORDS.finditer(text)
-        if m.start("number") not in taken and _mistyped_record_word(m.group("word"))
+    found: list[Candidate] = [
+        (m.group("word"), m.group("marker"), m.start("number"), m.end("number")) for m in _REFERENCE.finditer(text)
     ]
-    return sorted(exact + fuzzy, key=lambda m: m.start())
+    taken = {start for _, _, start, _ in found}
+    for number in _NUMBER.finditer(text):
+        if number.start() in taken or sum(c.isdigit() for c in number.group()) < 4:
+            continue
+        before = _WORDS_BEFORE.search(text, max(0, number.start() - _LOOK_BACK), number.start())
+        if before and _mistyped_record_word(before.group("word")):
+            found.append((before.group("word"), before.group("marker"), number.start(), number.end()))
+    return sorted(found, key=lambda c: c[2])
 
 
 def find_references(text: str) -> list[Span]:
     """Spans of the numbers that follow a record word; the word itself stays."""
     spans: list[Span] = []
-    for match in _record_matches(text):
-        word, marker, number = match.group("word"), match.group("marker"), match.group("number")
+    for word, marker, start, end in _record_matches(text):
+        number = text[start:end]
         digits = sum(c.isdigit() for c in number)
         if digits < 4 or (digits == 4 and not marker) or _YEAR.fullmatch(number):
             continue  # "order 2 sets", "customer 2019 civic": too short to be a key, or a year
-        if _UNIT_AFTER.match(text, match.end()):
+        if _UNIT_AFTER.match(text, end):
             continue
-        spans.append((match.start("number"), match.end("number"), SCORE, f"number after '{word}'"))
+        spans.append((start, end, SCORE, f"number after '{word}'"))
     return spans
 
 

@@ -6,8 +6,6 @@ import asyncio
 import json
 import os
 import shutil
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +17,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import VENV_BIN, free_port, offline_env, run
+from conftest import free_port, run
+from service_process import Service
 from vigil.serving.app import create_app
 from vigil.serving.runtime import load_runtime
 from vigil.serving.settings import ServeSettings
@@ -27,45 +26,6 @@ from vigil.serving.settings import ServeSettings
 BRAKES = "Customer says brake pedal goes to the floor, fluid leaking at the rear caliper."
 CANARY_CPF = "529.982.247-25"
 CANARY_EMAIL = "ana.canary.7731@example.com"
-
-
-class Service:
-    """A `vigil serve` process; its combined output is kept for log assertions."""
-
-    def __init__(self, repo: Path, log: Path, env: dict[str, str] | None = None, *extra: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log
-        command = [
-            str(VENV_BIN / "vigil"), "serve", "--port", str(self.port), "--workers", "1",
-            "--model", str(repo / "models/model"), "--manifest", str(repo / "reports/compliance/manifest.json"),
-            "--params", str(repo / "params.yaml"), *extra,
-        ]  # fmt: skip
-        self.sink = log.parent / f"{log.stem}-sink"
-        self.handle = log.open("w")
-        environment = offline_env(VIGIL_SERVE_SINK_DIR=str(self.sink), **(env or {}))
-        self.process = subprocess.Popen(
-            command, cwd=repo, stdout=self.handle, stderr=subprocess.STDOUT, env=environment
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"service exited: {log.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/ready", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        raise AssertionError("service did not become ready in 60 s")
-
-    def stop(self) -> str:
-        """SIGTERM: uvicorn finishes in-flight requests, shuts down, then re-raises the signal."""
-        self.process.terminate()
-        code = self.process.wait(timeout=20)
-        self.handle.close()
-        logs = self.log_path.read_text()
-        assert code in (0, -signal.SIGTERM) and "Finished server process" in logs, (code, logs[-2000:])
-        return logs
 
 
 @pytest.fixture(scope="module")
@@ -325,36 +285,6 @@ def test_fuzzed_request_bodies_never_get_a_5xx(in_process_client: TestClient, bo
     response = in_process_client.post(route, json=body)
     assert response.status_code < 500, response.text
     assert response.status_code in {200, 202, 400, 413, 422}
-
-
-def test_micro_batcher_merges_queued_requests_and_keeps_each_callers_order():
-    from vigil.serving.batching import MicroBatcher
-
-    calls: list[list[str]] = []
-
-    def predict(texts: list[str]) -> list[str]:
-        calls.append(list(texts))
-        time.sleep(0.02)  # the model is busy; meanwhile more requests queue up
-        if "boom" in texts:
-            raise RuntimeError("model failed")
-        return [text.upper() for text in texts]
-
-    async def scenario() -> tuple[list[list[str]], BaseException | None]:
-        batcher = MicroBatcher(predict, max_texts=5)
-        results = await asyncio.gather(*(batcher.submit([f"a{i}", f"b{i}"]) for i in range(6)))
-        try:
-            await batcher.submit(["boom"])
-            error = None
-        except RuntimeError as exc:
-            error = exc
-        await batcher.close()
-        return results, error
-
-    results, error = asyncio.run(scenario())
-    assert results == [[f"A{i}", f"B{i}"] for i in range(6)]
-    assert all(len(c) <= 5 for c in calls) and len(calls) < 6  # merged, never above max_texts
-    assert all(len(c) % 2 == 0 for c in calls[:-1])  # a caller's texts are never split
-    assert isinstance(error, RuntimeError)
 
 
 def test_sink_rotates_per_worker_and_keeps_backups(tmp_path: Path):

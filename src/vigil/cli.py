@@ -8,6 +8,7 @@ the library, so the command stays a thin shell like the stage scripts.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import sys
@@ -138,13 +139,17 @@ def _serve(args: argparse.Namespace) -> int:
     """Verify the model, then run the prediction service with uvicorn."""
     import uvicorn
 
+    from vigil.params import load_params
     from vigil.serving.record_ids import ID_KEY_ENV, new_key
     from vigil.serving.runtime import load_runtime
+    from vigil.serving.settings import ServeSettings
     from vigil.serving.telemetry import MULTIPROC_ENV
 
     manifest = None if args.no_manifest else args.manifest
     if manifest and not Path(manifest).is_file():
         raise VigilError(f"{manifest}: not found (pass --manifest PATH, or --no-manifest for a local model)")
+    params_path = Path(args.params)
+    settings = ServeSettings.from_params(load_params(params_path).get("serve") if params_path.is_file() else None)
     runtime = load_runtime(args.model, manifest)  # refuses to start on a failed check, before binding a port
     print(f"serving {runtime.model_version} on http://{args.host}:{args.port} with {args.workers} worker(s)")
     os.environ.update(VIGIL_MODEL_DIR=args.model, VIGIL_MANIFEST=manifest or "", VIGIL_PARAMS=args.params)
@@ -164,7 +169,8 @@ def _serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             log_config=None,  # the JSON logging set up by vigil.log
             access_log=False,  # the service writes its own access line with the request id
-            timeout_graceful_shutdown=10,
+            # after the drain, what is in flight is at most one queue's worth (the wait bound) plus one call
+            timeout_graceful_shutdown=max(10, math.ceil(2 * settings.queue_max_wait_seconds)),
         )
     finally:
         if metrics_dir:

@@ -25,7 +25,8 @@ from vigil.log import get_logger
 from vigil.monitoring.sink import RotatingJsonlSink
 from vigil.monitoring.text_stats import text_stats
 from vigil.serving.auth import api_key_dependency
-from vigil.serving.batching import MicroBatcher
+from vigil.serving.batching import MicroBatcher, QueueLimits
+from vigil.serving.draining import Drain
 from vigil.serving.errors import ERRORS, ApiError, install_error_handlers, request_id
 from vigil.serving.middleware import BodySizeLimit, RequestContext
 from vigil.serving.record_ids import ID_KEY_ENV, RecordIds, new_key
@@ -69,6 +70,27 @@ def prediction_record(text: str, result: dict[str, Any], runtime: ModelRuntime, 
     }
 
 
+async def disconnected(request: Request) -> None:
+    """Returns when the client has gone (the body was read already, so the next message is the disconnect)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+def readiness_problems(runtime: ModelRuntime, batcher: MicroBatcher, drain: Drain) -> list[str]:
+    """Why this worker should take no traffic now (empty: ready)."""
+    problems = []
+    if not runtime.ready:
+        problems.append("model not loaded or its self-test failed")
+    if drain.active:
+        problems.append("shutting down")
+    if batcher.backlogged():
+        problems.append(
+            f"backlog: {batcher.queued_texts} texts queued, predicted wait {batcher.estimated_wait():.2f} s "
+            f"(bounds {batcher.limits.max_queued_texts} texts, {batcher.limits.max_wait_seconds:g} s)"
+        )
+    return problems
+
+
 def model_summary(
     runtime: ModelRuntime, settings: ServeSettings, training_metrics: dict[str, Any] | None
 ) -> dict[str, Any]:
@@ -84,7 +106,12 @@ def model_summary(
         "decision": card.get("decision"),
         "training_data": card.get("training_data"),
         "metrics_at_training": training_metrics,
-        "limits": {"max_batch": settings.max_batch, "max_text_chars": settings.max_text_chars},
+        "limits": {
+            "max_batch": settings.max_batch,
+            "max_text_chars": settings.max_text_chars,
+            "queue_max_texts": settings.queue_max_texts,
+            "queue_max_wait_seconds": settings.queue_max_wait_seconds,
+        },
     }
 
 
@@ -116,10 +143,33 @@ def create_app(
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/ready", summary="Readiness: model loaded and its self-test prediction passed")
+    predictions_sink, feedback_sink = (
+        RotatingJsonlSink(
+            settings.sink_dir, kind, settings.sink_max_bytes, settings.sink_backups, settings.sink_max_total_bytes
+        )
+        for kind in ("predictions", "feedback")
+    )
+    limits = QueueLimits(settings.max_batch, settings.queue_max_texts, settings.queue_max_wait_seconds)
+    batcher = MicroBatcher(lambda texts: runtime.predict(texts, settings.top_k), limits, telemetry)
+
+    drain = Drain(settings.shutdown_drain_seconds, on_start=batcher.stop_admitting)
+
+    async def startup() -> None:
+        drain.install()
+
+    async def shutdown() -> None:
+        await batcher.close(drain_seconds=settings.queue_max_wait_seconds)
+        predictions_sink.close()
+        feedback_sink.close()
+
+    app.router.on_startup.append(startup)
+    app.router.on_shutdown.append(shutdown)
+
+    @app.get("/ready", summary="Readiness: model loaded, self-test passed, and no backlog past the queue's bound")
     async def ready() -> JSONResponse:
-        body = {"ready": runtime.ready, "model_version": runtime.model_version}
-        return JSONResponse(body, status_code=200 if runtime.ready else 503)
+        reasons = readiness_problems(runtime, batcher, drain)
+        body = {"ready": not reasons, "model_version": runtime.model_version, "reasons": reasons}
+        return JSONResponse(body, status_code=503 if reasons else 200)
 
     @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:
@@ -128,15 +178,6 @@ def create_app(
     @app.get("/model", summary="Model card summary", dependencies=[Depends(require_api_key)], responses=ERRORS)
     async def model() -> dict[str, Any]:
         return model_summary(runtime, settings, training_metrics)
-
-    predictions_sink, feedback_sink = (
-        RotatingJsonlSink(
-            settings.sink_dir, kind, settings.sink_max_bytes, settings.sink_backups, settings.sink_max_total_bytes
-        )
-        for kind in ("predictions", "feedback")
-    )
-    batcher = MicroBatcher(lambda texts: runtime.predict(texts, settings.top_k), max_texts=settings.max_batch)
-    app.router.on_shutdown.extend([batcher.close, predictions_sink.close, feedback_sink.close])
 
     @app.post(
         "/predict",
@@ -148,7 +189,7 @@ def create_app(
     async def predict(body: PredictRequest, request: Request) -> JSONResponse:
         texts = body.items()
         check_texts(texts, settings)
-        results = await batcher.submit(texts)
+        results = await batcher.submit(texts, client_gone=lambda: disconnected(request))
         now = _utc_now()
         records = []
         for text, result in zip(texts, results, strict=True):

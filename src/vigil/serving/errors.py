@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from vigil.serving.batching import Rejected
 from vigil.serving.schemas import ErrorResponse
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -23,7 +24,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     408: {"model": ErrorResponse, "description": "the body did not arrive within serve.body_timeout_seconds"},
     413: {"model": ErrorResponse, "description": "body, batch or text larger than the service accepts"},
     422: {"model": ErrorResponse, "description": "well-formed JSON that does not match the schema"},
+    503: {
+        "model": ErrorResponse,
+        "description": "overloaded (queue_full, wait_too_long, deadline) or shutting_down; retry after Retry-After s",
+    },
 }
+CLIENT_CLOSED = 499  # nginx's code for a client that went away: logged and counted, never received
 
 
 class ApiError(Exception):
@@ -70,6 +76,15 @@ def install_error_handlers(app: FastAPI, log: logging.Logger) -> None:
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         status, error, details = validation_details(exc)
         return error_response(request, status, error, details)
+
+    @app.exception_handler(Rejected)
+    async def _rejected(request: Request, exc: Rejected) -> JSONResponse:
+        status = CLIENT_CLOSED if exc.reason == "client_gone" else 503
+        response = error_response(request, status, exc.reason, exc.detail)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        if exc.reason == "shutting_down":
+            response.headers["Connection"] = "close"  # the client reconnects, to an instance that is staying
+        return response
 
     @app.exception_handler(HTTPException)
     async def _framework(request: Request, exc: HTTPException) -> JSONResponse:

@@ -16,6 +16,7 @@ from vigil.errors import VigilError
 
 API_KEYS_ENV = "VIGIL_API_KEYS"
 LOG_TEXT_MODES = ("none", "scrubbed")
+_CASTS = {"str": str, "int": int, "float": float}
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class ServeSettings:
     max_text_chars: int = 5000
     max_body_bytes: int = 1_000_000
     body_timeout_seconds: int = 10  # the whole body must arrive within this (a half-sent body gets 408)
+    queue_max_texts: int = 256  # texts waiting for the model per worker; more gets 503 with Retry-After
+    queue_max_wait_seconds: float = 2.0  # predicted wait before a request's model call starts; longer gets 503
+    shutdown_drain_seconds: float = 5.0  # on SIGTERM: /ready 503 and new requests 503 this long, then stop
     top_k: int = 3
     log_text: str = "none"  # none | scrubbed: request texts in logs, after the scrubber
     sink_dir: str = "data/monitoring"  # prediction records and feedback (JSON Lines, no text)
@@ -41,12 +45,17 @@ class ServeSettings:
             "max_batch",
             "max_text_chars",
             "max_body_bytes",
+            "queue_max_texts",
             "top_k",
             "sink_max_bytes",
             "sink_max_total_bytes",
         ):
             if int(getattr(self, name)) < 1:
                 raise VigilError(f"serve.{name} must be at least 1, got {getattr(self, name)!r}")
+        if not 0 <= float(self.shutdown_drain_seconds) <= 600:
+            raise VigilError(f"serve.shutdown_drain_seconds must be in [0, 600], got {self.shutdown_drain_seconds!r}")
+        if not 0 < float(self.queue_max_wait_seconds) <= 600:
+            raise VigilError(f"serve.queue_max_wait_seconds must be in (0, 600], got {self.queue_max_wait_seconds!r}")
 
     @classmethod
     def from_params(cls, serve: Mapping[str, Any] | None, environ: Mapping[str, str] | None = None) -> ServeSettings:
@@ -63,7 +72,7 @@ class ServeSettings:
             if raw:
                 values[name] = raw
         try:
-            typed: dict[str, Any] = {k: (str(v) if known[k].type == "str" else int(v)) for k, v in values.items()}
+            typed: dict[str, Any] = {k: _CASTS[str(known[k].type)](v) for k, v in values.items()}
             settings = cls(**typed)
         except ValueError as exc:
             raise VigilError(f"serve settings: {exc}") from None

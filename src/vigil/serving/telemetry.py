@@ -21,6 +21,8 @@ LATENCY_BUCKETS = (
     0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0
 )  # fmt: skip
 LENGTH_BUCKETS = (16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192)
+REFUSALS = ("queue_full", "wait_too_long", "deadline", "shutting_down", "client_gone")
+WAIT_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,19 @@ class Telemetry:
     predictions: Counter
     input_chars: Histogram
     model_info: Gauge
+    queue_texts: Gauge
+    queue_wait: Histogram
+    rejected: Counter
+
+    # The queue's reports (serving.batching.QueueMetrics)
+    def depth(self, texts: int) -> None:
+        self.queue_texts.set(texts)
+
+    def waited(self, seconds: float) -> None:
+        self.queue_wait.observe(seconds)
+
+    def refused(self, reason: str) -> None:
+        self.rejected.labels(reason=reason).inc()
 
 
 def make_telemetry(family: str, version: str, manifest_digest: str | None) -> Telemetry:
@@ -62,7 +77,27 @@ def make_telemetry(family: str, version: str, manifest_digest: str | None) -> Te
             registry=registry,
             multiprocess_mode="max",  # every worker serves the same model: 1, not the sum over workers
         ),
+        queue_texts=Gauge(
+            "vigil_queue_texts",
+            "Texts waiting for the model (summed over live workers)",
+            registry=registry,
+            multiprocess_mode="livesum",
+        ),
+        queue_wait=Histogram(
+            "vigil_queue_wait_seconds",
+            "Time an admitted request waited before its model call",
+            buckets=WAIT_BUCKETS,
+            registry=registry,
+        ),
+        rejected=Counter(
+            "vigil_requests_rejected_total",
+            "Requests not computed, by reason (" + ", ".join(REFUSALS) + ")",
+            ["reason"],
+            registry=registry,
+        ),
     )
+    for reason in REFUSALS:  # present at 0 from the start, so a rate() alert has a series to read
+        telemetry.rejected.labels(reason=reason)
     telemetry.model_info.labels(family=family, version=version, manifest_digest=manifest_digest or "none").set(1)
     return telemetry
 

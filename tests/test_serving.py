@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import shutil
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from hypothesis import strategies as st
 
 from conftest import free_port, run
 from service_process import Service
+from vigil.data import synthetic_pii
 from vigil.serving.app import create_app
 from vigil.serving.runtime import load_runtime
 from vigil.serving.settings import ServeSettings
@@ -26,6 +29,7 @@ from vigil.serving.settings import ServeSettings
 BRAKES = "Customer says brake pedal goes to the floor, fluid leaking at the rear caliper."
 CANARY_CPF = "529.982.247-25"
 CANARY_EMAIL = "ana.canary.7731@example.com"
+JSON = {"content-type": "application/json"}
 
 
 @pytest.fixture(scope="module")
@@ -214,8 +218,15 @@ def test_canary_pii_in_a_request_reaches_no_log_line(evidence_repo: Path, tmp_pa
         {"VIGIL_SERVE_LOG_TEXT": "scrubbed", "VIGIL_SERVE_BODY_TIMEOUT_SECONDS": "1"},
     )
     text = f"Cliente {CANARY_EMAIL} CPF {CANARY_CPF} relata pedal de freio baixo"
+    rng = random.Random(20)
+    planted = [_personal_values(rng) for _ in range(500)]  # 500 requests, each its own e-mail, CPF and phone
+    crowd = [f"Cliente {name}, {email}, CPF {cpf}, tel {phone}: ruído no freio" for name, email, cpf, phone in planted]
     try:
         assert httpx.post(f"{server.url}/predict", json={"text": text}).is_success
+        statuses = asyncio.run(_concurrently(f"{server.url}/predict", crowd, concurrency=50))
+        assert statuses == {200: len(crowd)}, statuses
+        surrogate = httpx.post(f"{server.url}/predict", content=b'{"text": "freio \\ud800 ruido"}', headers=JSON)
+        assert surrogate.status_code == 422 and surrogate.json()["error"] == "invalid_text", surrogate.text
         assert httpx.post(f"{server.url}/predict", json={"texts": [text, 5]}).status_code == 422
         assert httpx.post(f"{server.url}/predict", json={"text": text * 500}).status_code == 413
         # A request id is echoed and logged only as a UUID or ULID; a CPF sent as one is replaced, never logged.
@@ -229,12 +240,34 @@ def test_canary_pii_in_a_request_reaches_no_log_line(evidence_repo: Path, tmp_pa
         assert reply.startswith(b"HTTP/1.1 408") and b'"body_timeout"' in reply and elapsed < 4, reply
     finally:
         logs = server.stop()
-    assert CANARY_CPF not in logs and CANARY_EMAIL not in logs
+    sink_records = "".join(p.read_text() for p in server.sink.iterdir())
+    raw_values = [CANARY_CPF, CANARY_EMAIL, *(value for values in planted for value in values[1:])]
+    assert not [v for v in raw_values if v in logs or v in sink_records]
     assert '"client_request_id_replaced": true' in logs and client_id in logs
     assert "<BR_CPF>" in logs and "<EMAIL_ADDRESS>" in logs  # the texts were logged, scrubbed
-    sink_records = "".join(p.read_text() for p in server.sink.iterdir())
-    assert sink_records.count('"record_id"') == 3  # the accepted requests, as statistics
-    assert CANARY_CPF not in sink_records and CANARY_EMAIL not in sink_records
+    predicted = [json.loads(line) for line in logs.splitlines() if '"event": "predicted"' in line]
+    assert len(predicted) == 3 + len(crowd) and all(
+        "texts_scrubbed" in line or line["texts_not_logged"] == "scrubber backlog" for line in predicted
+    )  # every line written; with a backlog some without texts, none with raw ones
+    assert sink_records.count('"record_id"') == 3 + len(crowd)  # the accepted requests, as statistics
+
+
+def _personal_values(rng: random.Random) -> tuple[str, str, str, str]:
+    """A name, and the e-mail, valid CPF and Brazilian phone that go with it (names are the scrub tests' job)."""
+    name = synthetic_pii.person_name(rng, "pt")
+    return name, synthetic_pii.email_for(rng, name), synthetic_pii.cpf(rng), synthetic_pii.phone(rng, "br")
+
+
+async def _concurrently(url: str, texts: list[str], concurrency: int) -> Counter:
+    """POST each text as its own request, ``concurrency`` at a time; the statuses counted."""
+    limit = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=concurrency)) as client:
+
+        async def one(text: str) -> int:
+            async with limit:
+                return (await client.post(url, json={"text": text})).status_code
+
+        return Counter(await asyncio.gather(*(one(t) for t in texts)))
 
 
 json_values = st.recursive(

@@ -32,6 +32,7 @@ class ServeSettings:
     shutdown_drain_seconds: float = 5.0  # on SIGTERM: /ready 503 and new requests 503 this long, then stop
     top_k: int = 3
     log_text: str = "none"  # none | scrubbed: request texts in logs, after the scrubber
+    log_text_max_pending: int = 256  # texts waiting for the log scrubber; past it a line is written without texts
     sink_dir: str = "data/monitoring"  # prediction records and feedback (JSON Lines, no text)
     sink_max_bytes: int = 10_000_000
     sink_backups: int = 5
@@ -46,6 +47,7 @@ class ServeSettings:
             "max_text_chars",
             "max_body_bytes",
             "queue_max_texts",
+            "log_text_max_pending",
             "top_k",
             "sink_max_bytes",
             "sink_max_total_bytes",

@@ -36,6 +36,7 @@ class Telemetry:
     queue_texts: Gauge
     queue_wait: Histogram
     rejected: Counter
+    texts_not_logged: Counter
 
     # The queue's reports (serving.batching.QueueMetrics)
     def depth(self, texts: int) -> None:
@@ -93,6 +94,11 @@ def make_telemetry(family: str, version: str, manifest_digest: str | None) -> Te
             "vigil_requests_rejected_total",
             "Requests not computed, by reason (" + ", ".join(REFUSALS) + ")",
             ["reason"],
+            registry=registry,
+        ),
+        texts_not_logged=Counter(
+            "vigil_log_texts_not_logged_total",
+            "Texts logged without their (scrubbed) text: log_text scrubber backlog or failure",
             registry=registry,
         ),
     )

@@ -10,7 +10,8 @@
 # Build stage: a virtual environment with the serving packages only (requirements/serve.txt, pinned by
 # requirements.lock) and vigil itself without its pipeline dependencies.
 # Final stage: the same slim base, that environment, the model directory and the signed manifest, a
-# non-root user. `vigil serve` checks the model against the manifest before it binds the port.
+# non-root user. `vigil serve` checks the manifest's signer against the anchors in policies/trust/ and the model
+# against the manifest before it binds the port.
 ARG BASE=python:3.11-slim
 
 FROM ${BASE} AS build
@@ -54,6 +55,8 @@ WORKDIR /srv/vigil
 COPY params.yaml ./
 COPY models/model/ models/model/
 COPY reports/compliance/manifest.json reports/compliance/manifest.sig reports/compliance/signer.pem reports/compliance/
+# The anchors of the commit being built: `vigil serve` refuses a manifest whose signer is not anchored for releases.
+COPY policies/trust/ policies/trust/
 USER 10001:10001
 EXPOSE 8000
 VOLUME ["/var/lib/vigil/monitoring"]

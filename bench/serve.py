@@ -102,7 +102,8 @@ def main() -> None:
     ]
     vigil_port, noop_port = _port(), _port()
     env = dict(os.environ, VIGIL_MODEL_DIR="models/model", VIGIL_MANIFEST="reports/compliance/manifest.json",
-               VIGIL_PARAMS="params.yaml", VIGIL_LOG_LEVEL="WARNING")  # fmt: skip
+               VIGIL_PARAMS="params.yaml", VIGIL_LOG_LEVEL="WARNING",
+               VIGIL_ALLOW_DEVELOPMENT="1")  # a local run's development signature  # fmt: skip
     servers = [
         subprocess.Popen(
             [

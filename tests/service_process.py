@@ -22,7 +22,9 @@ class Service:
         command = [
             str(VENV_BIN / "vigil"), "serve", "--port", str(self.port), "--workers", "1",
             "--model", str(repo / "models/model"), "--manifest", str(repo / "reports/compliance/manifest.json"),
-            "--params", str(repo / "params.yaml"), *extra,
+            "--params", str(repo / "params.yaml"),
+            "--anchors", str(repo / "policies/trust/signers.yaml"), "--allow-development",  # a local run's evidence
+            *extra,
         ]  # fmt: skip
         self.sink = log.parent / f"{log.stem}-sink"
         self.handle = log.open("w")

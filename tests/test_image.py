@@ -110,7 +110,7 @@ def test_vigil_serve_runs_with_only_the_image_packages(evidence_repo: Path, tmp_
     log = tmp_path / "serve.log"
     command = [
         sys.executable, "-c", BLOCKING_BOOTSTRAP, json.dumps(sorted(blocked)),
-        "serve", "--port", str(port), "--workers", "1", "--model", "models/model",
+        "serve", "--port", str(port), "--workers", "1", "--model", "models/model", "--allow-development",
         "--manifest", "reports/compliance/manifest.json", "--params", "params.yaml",
     ]  # fmt: skip
     with log.open("w") as handle:

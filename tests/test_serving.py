@@ -203,6 +203,7 @@ def test_refuses_to_start_when_the_model_differs_from_the_manifest(evidence_repo
         "models/model",
         "--manifest",
         "reports/compliance/manifest.json",
+        "--allow-development",
     ]
     result = run(command, repo, check=False, timeout=60)
     assert result.returncode == 2

@@ -319,6 +319,7 @@ def test_dockerfile_is_multi_stage_non_root_with_a_healthcheck():
         "reports/compliance/manifest.json",
         "reports/compliance/manifest.sig",
         "reports/compliance/signer.pem",
+        "policies/trust/",  # the anchors the manifest's signer is judged against at start-up
     }
     assert "io.vigil.manifest.digest" in final and "org.opencontainers.image.revision" in final
 
@@ -340,6 +341,8 @@ def test_build_context_keeps_data_keys_and_venv_out(tmp_path: Path):
         "reports/compliance/manifest.json",
         "reports/compliance/manifest.sig",
         "reports/compliance/signer.pem",
+        "policies/trust/signers.yaml",
+        "policies/release.yaml",
         "reports/compliance/compliance.pdf",
         "reports/predictions.parquet",
         "data/raw/notes.csv",
@@ -371,6 +374,7 @@ def test_build_context_keeps_data_keys_and_venv_out(tmp_path: Path):
         "reports/compliance/manifest.json",
         "reports/compliance/manifest.sig",
         "reports/compliance/signer.pem",
+        "policies/trust/signers.yaml",
     }
 
 

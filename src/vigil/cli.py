@@ -140,26 +140,35 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from vigil.params import load_params
+    from vigil.serving.manifest_trust import ManifestTrust
     from vigil.serving.record_ids import ID_KEY_ENV, new_key
     from vigil.serving.runtime import load_runtime
     from vigil.serving.settings import ServeSettings
     from vigil.serving.telemetry import MULTIPROC_ENV
+    from vigil.serving.worker_state import STATE_DIR_ENV
 
     manifest = None if args.no_manifest else args.manifest
     if manifest and not Path(manifest).is_file():
         raise VigilError(f"{manifest}: not found (pass --manifest PATH, or --no-manifest for a local model)")
     params_path = Path(args.params)
     settings = ServeSettings.from_params(load_params(params_path).get("serve") if params_path.is_file() else None)
-    runtime = load_runtime(args.model, manifest)  # refuses to start on a failed check, before binding a port
+    trust = ManifestTrust(Path(args.anchors), args.allow_development)
+    # refuses to start on an unsigned or unanchored manifest or a model that differs from it, before binding a port
+    runtime = load_runtime(args.model, manifest, trust)
     print(f"serving {runtime.model_version} on http://{args.host}:{args.port} with {args.workers} worker(s)")
     os.environ.update(VIGIL_MODEL_DIR=args.model, VIGIL_MANIFEST=manifest or "", VIGIL_PARAMS=args.params)
+    os.environ.update(trust.to_env())
     # One record-id key for all workers of this process (feedback may reach another worker than the prediction).
     os.environ.setdefault(ID_KEY_ENV, new_key())
-    metrics_dir = None
+    shared_dirs = []
     if args.workers > 1 and not os.environ.get(MULTIPROC_ENV):
         # Spawned workers import prometheus_client afresh and write their values here; a scrape sums them.
-        metrics_dir = tempfile.mkdtemp(prefix="vigil-metrics-")
-        os.environ[MULTIPROC_ENV] = metrics_dir
+        os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="vigil-metrics-")
+        shared_dirs.append(os.environ[MULTIPROC_ENV])
+    if args.workers > 1:
+        # Each worker records whether it started; a replacement that cannot start makes /ready 503 everywhere.
+        os.environ[STATE_DIR_ENV] = tempfile.mkdtemp(prefix="vigil-workers-")
+        shared_dirs.append(os.environ[STATE_DIR_ENV])
     try:
         uvicorn.run(
             "vigil.serving.app:app_from_env",
@@ -173,8 +182,8 @@ def _serve(args: argparse.Namespace) -> int:
             timeout_graceful_shutdown=max(10, math.ceil(2 * settings.queue_max_wait_seconds)),
         )
     finally:
-        if metrics_dir:
-            shutil.rmtree(metrics_dir, ignore_errors=True)
+        for directory in shared_dirs:
+            shutil.rmtree(directory, ignore_errors=True)
     return 0
 
 
@@ -378,6 +387,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--manifest", default="reports/compliance/manifest.json", help="signed manifest to check against"
     )
     serve.add_argument("--no-manifest", action="store_true", help="skip the manifest check (local experiments only)")
+    serve.add_argument(
+        "--anchors",
+        default="policies/trust/signers.yaml",
+        help="trust anchors the manifest's signer must be in, for releases (default: policies/trust/signers.yaml)",
+    )
+    serve.add_argument(
+        "--allow-development",
+        action="store_true",
+        help="accept a development signature (a local `make run`): the files are as signed, by no one in particular",
+    )
     serve.add_argument("--params", default="params.yaml", help="params file with the `serve` section")
     serve.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
     serve.set_defaults(handler=_serve)

@@ -41,20 +41,18 @@ from typing import Any
 from cryptography import x509
 
 from vigil.compliance.canonical import is_canonical
-from vigil.compliance.detached_signature import verify_bytes
-from vigil.compliance.keys import load_certificate
 from vigil.compliance.manifest import MANIFEST, SCHEMA, SIGNATURE, SIGNER_CERT
 from vigil.compliance.pdf_archive import attachment_problems, read_archive
 from vigil.compliance.pdf_verification import TimestampReport, verify_pdf
 from vigil.compliance.revision_binding import RevisionBinding, binding_problems, from_tree
+from vigil.compliance.signed_manifest import MANIFEST_LIMITS, read_limited, read_signed_manifest, signed_at
 from vigil.compliance.trust import SignerJudgement, TrustStore, describe, fingerprint, judge_signer, timestamp_anchors
 from vigil.errors import VigilError
 from vigil.hashing import sha256_file
 
 PDF_NAME = "compliance.pdf"
 DEFAULT_EVIDENCE_DIR = "reports/compliance"
-# Read limits, checked on the file size before any byte is parsed (a 134 MB manifest once took 46 s).
-MAX_BYTES = {MANIFEST: 16 << 20, SIGNATURE: 16 << 10, SIGNER_CERT: 64 << 10, PDF_NAME: 256 << 20}
+MAX_BYTES = {**MANIFEST_LIMITS, PDF_NAME: 256 << 20}
 BUNDLE_FILES = (PDF_NAME, MANIFEST, SIGNATURE, SIGNER_CERT)
 
 
@@ -107,18 +105,6 @@ class Verification:
         return bool(self.checks) and all(c.ok for c in self.checks)
 
 
-def read_limited(path: Path, limit: int) -> bytes:
-    """The bytes of ``path`` when it is a regular file of at most ``limit`` bytes."""
-    if path.is_symlink():
-        raise VigilError(f"{path.name}: is a symlink (refused)")
-    if not path.is_file():
-        raise VigilError(f"{path.name}: missing")
-    size = path.stat().st_size
-    if size > limit:
-        raise VigilError(f"{path.name}: {size} bytes, over the {limit}-byte limit (not read)")
-    return path.read_bytes()
-
-
 def unsafe_path_reason(relative: Any) -> str | None:
     """Why a manifest path must not be followed (None when it is a plain relative path)."""
     if not isinstance(relative, str) or not relative:
@@ -151,16 +137,6 @@ def _walk(directory: Path) -> tuple[list[Path], list[str]]:
                 links.append((here / name).relative_to(directory).as_posix())
         files.extend(here / n for n in names if not (here / n).is_symlink())
     return files, sorted(links)
-
-
-def _signed_at(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _signer_check(judgement: SignerJudgement, certificate: x509.Certificate) -> Check:
@@ -334,12 +310,10 @@ def verify_evidence(
         return Verification([Check("evidence files", False, f"symlinks are refused: {', '.join(links)}")])
     checks: list[Check] = []
     try:
-        certificate = load_certificate(read_limited(evidence / SIGNER_CERT, MAX_BYTES[SIGNER_CERT]), SIGNER_CERT)
-        manifest_bytes = read_limited(evidence / MANIFEST, MAX_BYTES[MANIFEST])
-        signature = read_limited(evidence / SIGNATURE, MAX_BYTES[SIGNATURE])
+        signed_manifest = read_signed_manifest(evidence)
     except VigilError as exc:
         return Verification([Check("evidence files", False, str(exc))])
-    signed = verify_bytes(certificate, manifest_bytes, signature)
+    certificate, manifest_bytes, signed = signed_manifest.certificate, signed_manifest.raw, signed_manifest.signed
     checks.append(
         Check(
             "manifest signature",
@@ -356,7 +330,7 @@ def verify_evidence(
     if manifest is None:
         return Verification([*checks, Check("manifest format", False, problem)])
     facts = manifest_facts(manifest)
-    checks.insert(0, _signer_check(trust.judge(certificate, _signed_at(manifest.get("created_utc"))), certificate))
+    checks.insert(0, _signer_check(trust.judge(certificate, signed_at(manifest.get("created_utc"))), certificate))
     if (manifest.get("signer") or {}).get("fingerprint_sha256") != fingerprint(certificate):
         checks.append(Check("manifest signer", False, f"{MANIFEST} names a different signer than {SIGNER_CERT}"))
     checks += _pdf_checks(evidence / PDF_NAME, certificate, f"pdf signature ({PDF_NAME})", trust.timestamp_anchors())

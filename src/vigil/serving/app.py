@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from vigil import __version__
+from vigil.errors import VigilError
 from vigil.log import get_logger
 from vigil.monitoring.sink import RotatingJsonlSink
 from vigil.monitoring.text_stats import text_stats
@@ -27,6 +28,7 @@ from vigil.serving.auth import api_key_dependency
 from vigil.serving.batching import MicroBatcher, QueueLimits
 from vigil.serving.draining import Drain
 from vigil.serving.errors import ERRORS, ApiError, install_error_handlers, request_id
+from vigil.serving.manifest_trust import ManifestTrust
 from vigil.serving.middleware import BodySizeLimit, RequestContext
 from vigil.serving.record_ids import ID_KEY_ENV, RecordIds, new_key
 from vigil.serving.runtime import ModelRuntime, load_runtime
@@ -34,6 +36,7 @@ from vigil.serving.schemas import FeedbackRequest, PredictRequest, PredictRespon
 from vigil.serving.settings import ServeSettings
 from vigil.serving.telemetry import make_telemetry, metrics_payload
 from vigil.serving.text_log import ScrubbedTextLog, TextScrubber
+from vigil.serving.worker_state import STATE_DIR_ENV, record_failure, record_start, start_failure
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -85,11 +88,16 @@ async def disconnected(request: Request) -> None:
         pass
 
 
-def readiness_problems(runtime: ModelRuntime, batcher: MicroBatcher, drain: Drain) -> list[str]:
+def readiness_problems(
+    runtime: ModelRuntime, batcher: MicroBatcher, drain: Drain, worker_state: Path | None = None
+) -> list[str]:
     """Why this worker should take no traffic now (empty: ready)."""
     problems = []
     if not runtime.ready:
         problems.append("model not loaded or its self-test failed")
+    failure = start_failure(worker_state) if worker_state is not None else None
+    if failure:
+        problems.append(failure)
     if drain.active:
         problems.append("shutting down")
     if batcher.backlogged():
@@ -130,6 +138,7 @@ def create_app(
     scrub_texts: TextScrubber | None = None,
     training_metrics: dict[str, Any] | None = None,
     record_ids: RecordIds | None = None,
+    worker_state: Path | None = None,
 ) -> FastAPI:
     """The service for one loaded model (``record_ids``: the shared signing key; one of its own by default)."""
     record_ids = record_ids or RecordIds(new_key())
@@ -184,7 +193,7 @@ def create_app(
 
     @app.get("/ready", summary="Readiness: model loaded, self-test passed, and no backlog past the queue's bound")
     async def ready() -> JSONResponse:
-        reasons = readiness_problems(runtime, batcher, drain)
+        reasons = readiness_problems(runtime, batcher, drain, worker_state)
         body = {"ready": not reasons, "model_version": runtime.model_version, "reasons": reasons}
         return JSONResponse(body, status_code=503 if reasons else 200)
 
@@ -287,10 +296,24 @@ def app_from_env() -> FastAPI:
     params = load_params(params_path) if params_path.exists() else {}
     settings = ServeSettings.from_params(params.get("serve"))
     manifest = os.environ.get("VIGIL_MANIFEST") or None
-    runtime = load_runtime(os.environ.get("VIGIL_MODEL_DIR", "models/model"), manifest)
+    state_dir = Path(os.environ[STATE_DIR_ENV]) if os.environ.get(STATE_DIR_ENV) else None
+    try:
+        runtime = load_runtime(
+            os.environ.get("VIGIL_MODEL_DIR", "models/model"), manifest, ManifestTrust.from_env(os.environ)
+        )
+    except Exception as exc:
+        # A replacement worker (uvicorn restarts one that died) that cannot start: one log line saying why,
+        # and a record that turns every other worker's /ready to 503 until a worker starts again.
+        reason = str(exc) if isinstance(exc, VigilError) else f"unexpected {type(exc).__name__}"
+        get_logger("serving.worker").error("worker failed to start", extra={"reason": reason})
+        if state_dir is not None:
+            record_failure(state_dir, reason)
+        raise SystemExit(2) from None
+    if state_dir is not None:
+        record_start(state_dir)
     metrics_path = Path(os.environ.get("VIGIL_TRAINING_METRICS", "reports/metrics.json"))
     metrics = json.loads(metrics_path.read_text("utf-8")) if metrics_path.is_file() else None
     headline = {k: v for k, v in (metrics or {}).items() if isinstance(v, int | float)} or None
     scrubber = privacy_scrubber(params) if settings.log_text == "scrubbed" else None
     key = os.environ.get(ID_KEY_ENV) or new_key()  # `vigil serve` sets one for all its workers
-    return create_app(runtime, settings, scrubber, headline, RecordIds(key))
+    return create_app(runtime, settings, scrubber, headline, RecordIds(key), state_dir)

@@ -3,9 +3,7 @@
 ``load_model`` already checks each file against ``model.json``; this adds the
 release's view: every ``models/model/*`` entry of ``manifest.json`` must
 match the directory byte for byte, and the directory holds nothing else. The
-manifest's own signature is checked by ``vigil verify`` when the image is
-built; the service only needs the hashes (serving does not import the
-compliance package).
+manifest's own signature and signer are checked first (``manifest_trust``).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from vigil.modeling.predictor import Predictor
 from vigil.modeling.tfidf import TfidfClassifier
 from vigil.modeling.tfidf_compiled import CompiledTfidf, NotCompilable, max_difference
 from vigil.monitoring.text_stats import model_vocabulary
+from vigil.serving.manifest_trust import ManifestTrust, check_manifest_signer
 from vigil.serving.model_check import check_model_against_manifest
 
 SELF_TEST_TEXT = "brake pedal soft, fluid leak at caliper"
@@ -104,9 +105,14 @@ def attach_compiled_scorer(predictor: Predictor, vocabulary: frozenset[str] | No
     return f"compiled:{compiled.path}"
 
 
-def load_runtime(model_dir: str | Path, manifest: str | Path | None) -> ModelRuntime:
-    """Check the directory against the manifest (when given), load it, and run the self-test."""
+def load_runtime(
+    model_dir: str | Path, manifest: str | Path | None, trust: ManifestTrust | None = None
+) -> ModelRuntime:
+    """Check the manifest's signer (with ``trust``), the directory against the manifest, load, self-test."""
     directory = Path(model_dir)
+    if manifest and trust is not None:
+        signer = check_manifest_signer(Path(manifest), trust)  # before any model byte is read
+        log.info("manifest signer accepted", extra={"manifest": str(manifest), "signer": signer})
     digest = check_model_against_manifest(directory, Path(manifest)) if manifest else None
     predictor = load_model(directory)
     card = predictor.card

@@ -216,7 +216,11 @@ def test_canary_pii_in_a_request_reaches_no_log_line(evidence_repo: Path, tmp_pa
     server = Service(
         evidence_repo,
         tmp_path / "scrubbed.log",
-        {"VIGIL_SERVE_LOG_TEXT": "scrubbed", "VIGIL_SERVE_BODY_TIMEOUT_SECONDS": "1"},
+        {
+            "VIGIL_SERVE_LOG_TEXT": "scrubbed",
+            "VIGIL_SERVE_BODY_TIMEOUT_SECONDS": "1",
+            "VIGIL_SERVE_HEADER_TIMEOUT_SECONDS": "1",
+        },
     )
     text = f"Cliente {CANARY_EMAIL} CPF {CANARY_CPF} relata pedal de freio baixo"
     rng = random.Random(20)
@@ -239,6 +243,10 @@ def test_canary_pii_in_a_request_reaches_no_log_line(evidence_repo: Path, tmp_pa
         # A body that stops half-way is answered 408 after the body timeout (1 s here), not held open.
         reply, elapsed = _half_sent_body(server.port)
         assert reply.startswith(b"HTTP/1.1 408") and b'"body_timeout"' in reply and elapsed < 4, reply
+        # Headers that stop half-way, or a connection that sends nothing: 408 after the header timeout (1 s here).
+        for partial in (b"POST /predict HTTP/1.1\r\nHost: t\r\nContent-Ty", b""):
+            reply, elapsed = _half_sent_body(server.port, partial)
+            assert reply.startswith(b"HTTP/1.1 408") and b'"header_timeout"' in reply and elapsed < 4, reply
     finally:
         logs = server.stop()
     sink_records = "".join(p.read_text() for p in server.sink.iterdir())
@@ -387,15 +395,18 @@ def test_sink_disk_use_is_capped_across_restarts_without_touching_live_writers(t
     assert total <= 3_000
 
 
-def _half_sent_body(port: int) -> tuple[bytes, float]:
-    """Headers promising 100 bytes, then 9 of them; what the server answers and when."""
+def _half_sent_body(port: int, request: bytes | None = None) -> tuple[bytes, float]:
+    """Headers promising 100 bytes, then 9 of them (or ``request``); what the server answers and when."""
     import socket
 
+    default = (
+        b'POST /predict HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"text": '
+    )
     with socket.create_connection(("127.0.0.1", port), timeout=8) as sock:
-        sock.sendall(b"POST /predict HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n")
-        sock.sendall(b'Content-Length: 100\r\n\r\n{"text": ')
+        if request != b"":
+            sock.sendall(default if request is None else request)
         started, reply = time.monotonic(), b""
-        while b"body_timeout" not in reply:
+        while b"_timeout" not in reply:
             chunk = sock.recv(4096)
             if not chunk:
                 break

@@ -140,6 +140,8 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from vigil.params import load_params
+    from vigil.serving.header_timeout import PROTOCOL as HEADER_TIMEOUT_PROTOCOL
+    from vigil.serving.header_timeout import TIMEOUT_ENV as HEADER_TIMEOUT_ENV
     from vigil.serving.manifest_trust import ManifestTrust
     from vigil.serving.record_ids import ID_KEY_ENV, new_key
     from vigil.serving.runtime import load_runtime
@@ -158,6 +160,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"serving {runtime.model_version} on http://{args.host}:{args.port} with {args.workers} worker(s)")
     os.environ.update(VIGIL_MODEL_DIR=args.model, VIGIL_MANIFEST=manifest or "", VIGIL_PARAMS=args.params)
     os.environ.update(trust.to_env())
+    os.environ[HEADER_TIMEOUT_ENV] = str(settings.header_timeout_seconds)  # read by the protocol, per connection
     # One record-id key for all workers of this process (feedback may reach another worker than the prediction).
     os.environ.setdefault(ID_KEY_ENV, new_key())
     shared_dirs = []
@@ -176,6 +179,7 @@ def _serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
+            http=HEADER_TIMEOUT_PROTOCOL,  # httptools with a deadline for each request's headers
             log_config=None,  # the JSON logging set up by vigil.log
             access_log=False,  # the service writes its own access line with the request id
             # after the drain, what is in flight is at most one queue's worth (the wait bound) plus one call

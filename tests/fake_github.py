@@ -1,4 +1,4 @@
-"""A fake GitHub REST API on 127.0.0.1: a pull request's issue comments, paged as GitHub pages them."""
+"""A fake GitHub REST API on 127.0.0.1: a pull request's issue comments, paged as GitHub pages them, and pulls."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ class FakeGitHub(BaseHTTPRequestHandler):
     """Issue comments of one PR, paged as GitHub pages them (at most ``page_cap`` per page, Link: rel=next)."""
 
     comments: list[dict] = []
+    pulls: list[dict] = []
     page_cap = 30
     requests: list[str] = []
 
@@ -35,6 +36,10 @@ class FakeGitHub(BaseHTTPRequestHandler):
         self.requests.append(f"GET {self.path}")
         url = urlparse(self.path)
         query = parse_qs(url.query)
+        if url.path.endswith("/pulls"):  # open pull requests, filtered by head ("owner:branch") as GitHub does
+            head = query.get("head", [""])[0].split(":", 1)[-1]
+            self._reply(200, [p for p in self.pulls if p["head"] == head and p["state"] == "open"])
+            return
         size = min(int(query.get("per_page", ["30"])[0]), self.page_cap)
         page = int(query.get("page", ["1"])[0])
         chunk = self.comments[(page - 1) * size : page * size]
@@ -50,6 +55,12 @@ class FakeGitHub(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         self.requests.append(f"POST {self.path}")
+        if self.path.endswith("/pulls"):
+            pull = {**self._body(), "number": 1 + len(self.pulls), "state": "open"}
+            pull["html_url"] = f"https://github.invalid/pull/{pull['number']}"
+            self.pulls.append(pull)
+            self._reply(201, pull)
+            return
         comment = {
             "id": 1000 + len(self.comments),
             "body": self._body()["body"],
@@ -68,7 +79,7 @@ class FakeGitHub(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def fake_github() -> Iterator[tuple[str, type[FakeGitHub]]]:
-    handler = type("Handler", (FakeGitHub,), {"comments": [], "requests": []})
+    handler = type("Handler", (FakeGitHub,), {"comments": [], "requests": [], "pulls": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -18,6 +18,7 @@ import yaml
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import free_port, run
 from service_process import Service
@@ -439,9 +440,18 @@ def test_drift_is_stable_on_held_out_notes_and_flags_shifted_traffic(evidence_re
             str(params),
             "--out",
             str(tmp_path / f"{name}.json"),
+            "--metrics",
+            str(tmp_path / f"{name}.prom"),
         ]
         result = run(command, evidence_repo, check=False, env={"VIGIL_LOG_LEVEL": "WARNING"})
         report = json.loads((tmp_path / f"{name}.json").read_text())
+        # the verdict for Prometheus (textfile collector / Pushgateway), read back with prometheus_client's parser
+        families = {f.name: f for f in text_string_to_metric_families((tmp_path / f"{name}.prom").read_text())}
+        detected = families["vigil_drift_detected"].samples[0]
+        assert detected.value == (name == "shifted") and detected.labels["model_version"] == runtime.model_version
+        failed = {s.labels["check"] for s in families["vigil_drift_check_failed"].samples if s.value == 1}
+        assert failed == {c["check"].lower().replace(" ", "_").replace("-", "_") for c in report["checks"]
+                          if c["status"] == "drift"}  # fmt: skip
         if name == "held_out":
             assert result.returncode == 0, result.stdout
             assert report["verdict"] == "stable" and report["n_current"] == len(test_texts) >= 100

@@ -202,10 +202,16 @@ def test_main_workflow_computes_then_signs_in_a_protected_job_and_releases():
     env_file = Path(tempfile.mkdtemp()) / "github-env"
     subprocess.run(
         ["bash", "-e", "-c", release_steps[naming]["run"]],
-        env={"GITHUB_REPOSITORY": "Acme-Corp/Vigil", "GITHUB_ENV": str(env_file), "PATH": os.environ["PATH"]},
+        env={
+            "GITHUB_REPOSITORY": "Acme-Corp/Vigil",
+            "GITHUB_ENV": str(env_file),
+            "GITHUB_OUTPUT": str(env_file.with_suffix(".out")),
+            "PATH": os.environ["PATH"],
+        },
         check=True,
     )
     assert env_file.read_text() == "IMAGE=ghcr.io/acme-corp/vigil\n"
+    assert env_file.with_suffix(".out").read_text() == "name=ghcr.io/acme-corp/vigil\n"
     assert "IMAGE" not in (workflow.get("env") or {})
     assert all(naming < i for i, s in enumerate(release_steps) if "env.IMAGE" in str(s) or "$IMAGE" in str(s))
     assert steps["anchore/sbom-action"]["with"]["format"] == "cyclonedx-json"
@@ -220,6 +226,14 @@ def test_main_workflow_computes_then_signs_in_a_protected_job_and_releases():
         assert asset in published["run"]
     assert "--role release" in published["run"] and "gh attestation verify" in published["run"]
     assert workflow["concurrency"]["cancel-in-progress"] is False
+    # GitOps: main's image is proposed for staging by digest, in a pull request (never pushed to main)
+    promote = workflow["jobs"]["promote"]
+    assert promote["needs"] == "release" and promote["if"] == "github.ref == 'refs/heads/main'"
+    assert promote["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert release["outputs"]["digest"] == "${{ steps.build.outputs.digest }}"
+    opened = promote["steps"][-1]
+    assert "vigil deploy promote --overlay staging" in opened["run"] and "--pull-request" in opened["run"]
+    assert opened["env"]["DIGEST"] == "${{ needs.release.outputs.digest }}"
     docs = workflow["jobs"]["docs"]
     assert "mkdocs build --strict" in str(docs["steps"]) and docs["permissions"]["pages"] == "write"
     assert [s.get("uses", "").split("@")[0] for s in docs["steps"]][-2:] == [

@@ -13,9 +13,11 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from vigil import __version__
+from vigil.deploy_cli import add_deploy_commands
 from vigil.errors import VigilError
 from vigil.evidence_cli import add_evidence_commands
 from vigil.experiment_cli import add_experiment_commands
@@ -94,7 +96,8 @@ def _pr_comment(args: argparse.Namespace) -> int:
 def _post(body: str, args: argparse.Namespace) -> None:
     """Create or update the PR's one Vigil comment through the GitHub API (token from the environment)."""
     from vigil.compliance.summary import WATERMARK
-    from vigil.pr_comment_post import DEFAULT_API, GitHubApi, post_comment
+    from vigil.github_api import DEFAULT_API, GitHubApi
+    from vigil.pr_comment_post import post_comment
 
     token = os.environ.get("GITHUB_TOKEN") or os.environ.get("REPO_TOKEN")
     repository = args.repository or os.environ.get("GITHUB_REPOSITORY")
@@ -197,7 +200,7 @@ def _drift(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from vigil.io import write_json
-    from vigil.modeling.artifact import load_model
+    from vigil.modeling.artifact import load_model, model_version
     from vigil.monitoring.drift import DriftThresholds, drift_report
     from vigil.monitoring.sink import read_records
     from vigil.monitoring.text_stats import model_vocabulary, text_stats
@@ -242,6 +245,13 @@ def _drift(args: argparse.Namespace) -> int:
         current_path=str(current_path),
     )
     write_json(args.out, report)
+    if args.metrics:
+        from vigil.io import atomic_path
+        from vigil.monitoring.drift_metrics import drift_exposition
+
+        version = model_version(args.model, predictor.card)
+        with atomic_path(Path(args.metrics)) as staged:  # the textfile collector must never read half a file
+            staged.write_text(drift_exposition(report, version, time.time()), "utf-8")
     for check in report["checks"]:
         value = "—" if check["value"] is None else f"{check['value']:.4g}"
         print(f"{check['status']:<8} {check['check']:<30} {value:>10} {check['op']} {check['threshold']}")
@@ -341,6 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     gate.set_defaults(handler=_gate)
 
     add_evidence_commands(commands)
+    add_deploy_commands(commands)
 
     comment = commands.add_parser("pr-comment", help="the PR comment body: summary.md with the evidence link")
     comment.add_argument("--summary", default="reports/compliance/summary.md")
@@ -418,6 +429,10 @@ def build_parser() -> argparse.ArgumentParser:
     drift.add_argument("--model", default="models/model")
     drift.add_argument("--params", default="params.yaml", help="params file with monitoring.drift thresholds")
     drift.add_argument("--out", default="reports/drift.json")
+    drift.add_argument(
+        "--metrics",
+        help="also write the verdict as Prometheus metrics to this file (textfile collector or Pushgateway)",
+    )
     drift.set_defaults(handler=_drift)
 
     again = commands.add_parser(

@@ -11,22 +11,15 @@ this runs on a bare runner and against a fake API on 127.0.0.1 in the tests.
 
 from __future__ import annotations
 
-import json
 import re
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from vigil.errors import VigilError
+from vigil.github_api import GitHubApi
 
-DEFAULT_API = "https://api.github.com"
 DEFAULT_AUTHOR = "github-actions[bot]"
 PER_PAGE = 100
 MAX_PAGES = 100  # 10,000 comments: a bound, not a limit anyone reaches
-RETRIES = 3
 NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
 
 
@@ -38,45 +31,6 @@ class Posted:
     comment_id: int
     url: str
     pages: int
-
-
-class GitHubApi:
-    """The few REST calls needed, with a token, JSON bodies and retries on transient failures."""
-
-    def __init__(self, base_url: str, token: str, timeout: float = 30.0) -> None:
-        if not base_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            raise VigilError(f"{base_url}: the GitHub API must be https (plain http only for a local test server)")
-        self.base_url = base_url.rstrip("/")
-        self.token = token
-        self.timeout = timeout
-
-    def request(self, method: str, url: str, body: Mapping[str, Any] | None = None) -> tuple[Any, Mapping[str, str]]:
-        """``method url`` -> (decoded JSON, headers); 5xx and connection errors are retried with back-off."""
-        full = url if url.startswith("http") else f"{self.base_url}{url}"
-        data = json.dumps(body).encode("utf-8") if body is not None else None
-        headers = {
-            "Authorization": f"Bearer {self.token}",
-            "Accept": "application/vnd.github+json",
-            "X-GitHub-Api-Version": "2022-11-28",
-            "User-Agent": "vigil-pr-comment",
-        }
-        if data is not None:
-            headers["Content-Type"] = "application/json"
-        for attempt in range(RETRIES):
-            request = urllib.request.Request(full, data=data, method=method, headers=headers)  # noqa: S310
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                    payload = response.read()
-                    return (json.loads(payload) if payload else None), dict(response.headers)
-            except urllib.error.HTTPError as exc:
-                if exc.code < 500 or attempt == RETRIES - 1:
-                    detail = exc.read().decode("utf-8", "replace")[:200]
-                    raise VigilError(f"GitHub API {method} {full}: HTTP {exc.code} {detail}") from None
-            except urllib.error.URLError as exc:
-                if attempt == RETRIES - 1:
-                    raise VigilError(f"GitHub API {method} {full}: {exc.reason}") from None
-            time.sleep(2**attempt)
-        raise AssertionError("unreachable")
 
 
 def find_comment(api: GitHubApi, repository: str, number: int, watermark: str, author: str) -> tuple[int | None, int]:

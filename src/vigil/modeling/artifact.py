@@ -10,6 +10,7 @@ reproduced runs can be compared by digest (time lives in git and the manifest).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
 from collections.abc import Mapping
@@ -78,6 +79,12 @@ def read_model_card(directory: str | Path) -> dict[str, Any]:
         raise VigilError(f"{path}: not found; is {directory} a model directory written by the train stage?") from None
     except json.JSONDecodeError as exc:
         raise VigilError(f"{path}: invalid JSON: {exc}") from exc
+
+
+def model_version(directory: str | Path, card: Mapping[str, Any]) -> str:
+    """``family@<12 hex of model.json's SHA-256>``: the name the service and the drift metrics give a model."""
+    digest = hashlib.sha256((Path(directory) / "model.json").read_bytes()).hexdigest()[:12]
+    return f"{card.get('family', 'model')}@{digest}"
 
 
 def load_model(directory: str | Path) -> Predictor:

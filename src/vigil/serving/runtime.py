@@ -9,7 +9,6 @@ probe texts at start-up; otherwise the model's own path serves and the log says 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ import numpy as np
 
 from vigil.errors import VigilError
 from vigil.log import get_logger
-from vigil.modeling.artifact import load_model
+from vigil.modeling.artifact import load_model, model_version
 from vigil.modeling.predictor import Predictor
 from vigil.modeling.tfidf import TfidfClassifier
 from vigil.modeling.tfidf_compiled import CompiledTfidf, NotCompilable, max_difference
@@ -116,13 +115,12 @@ def load_runtime(
     digest = check_model_against_manifest(directory, Path(manifest)) if manifest else None
     predictor = load_model(directory)
     card = predictor.card
-    card_digest = hashlib.sha256((directory / "model.json").read_bytes()).hexdigest()[:12]
     vocabulary = model_vocabulary(predictor.model)
     inference_path = attach_compiled_scorer(predictor, vocabulary)
     runtime = ModelRuntime(
         predictor=predictor,
         card=card,
-        model_version=f"{card.get('family', 'model')}@{card_digest}",
+        model_version=model_version(directory, card),
         manifest_digest=digest,
         vocabulary=vocabulary,
         inference_path=inference_path,

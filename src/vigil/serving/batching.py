@@ -36,6 +36,7 @@ ClientGone = Callable[[], Awaitable[Any]]
 # event loop's own delay, so admitted requests rarely overrun the bound and get refused late (measured: waits
 # of 0.50-0.52 s against a 0.5 s bound, 3 in 56 requests, when admission used the whole bound).
 ADMISSION_HEADROOM = 0.9
+WATCH_DISCONNECT_SECONDS = 0.05  # predicted waits shorter than this are not watched for a disconnect
 
 
 class Rejected(Exception):
@@ -68,7 +69,7 @@ class _NoMetrics:
 @dataclass(frozen=True)
 class QueueLimits:
     max_texts_per_call: int = 64
-    max_queued_texts: int = 256
+    max_queued_texts: int = 2048
     max_wait_seconds: float = 2.0
 
 
@@ -130,11 +131,14 @@ class MicroBatcher:
         busy = self._in_flight is not None or bool(self._queue)
         if self._closing:
             self._refuse(Rejected("shutting_down", "the service is shutting down; retry on another instance"))
+        wait = 0.0
         if busy:
-            self._admit_or_refuse(len(texts))
+            wait = self._admit_or_refuse(len(texts))
         job = _Job(texts, sum(map(len, texts)), asyncio.get_running_loop().create_future())
         self._enqueue(job)
-        if not busy or client_gone is None:
+        # Watching for a disconnect costs a task per request (3,443 instead of 3,622 one-text requests/s when
+        # every request queued briefly); it pays only when the wait is long enough for a client to give up in it.
+        if client_gone is None or not busy or (self._cost.known and wait < WATCH_DISCONNECT_SECONDS):
             return await self._result(job)
         watcher = asyncio.ensure_future(client_gone())
         try:
@@ -170,7 +174,8 @@ class MicroBatcher:
 
     # -- admission -------------------------------------------------------------------------------
 
-    def _admit_or_refuse(self, n_texts: int) -> None:
+    def _admit_or_refuse(self, n_texts: int) -> float:
+        """The predicted wait of an admitted request; raises :class:`Rejected` otherwise."""
         limits = self.limits
         if self._queued_texts + n_texts > limits.max_queued_texts:
             wait = self.estimated_wait()
@@ -190,6 +195,7 @@ class MicroBatcher:
                     max(1, math.ceil(wait)),
                 )
             )
+        return wait
 
     def _refuse(self, rejection: Rejected) -> None:
         self._metrics.refused(rejection.reason)

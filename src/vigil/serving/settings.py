@@ -28,7 +28,7 @@ class ServeSettings:
     max_body_bytes: int = 1_000_000
     body_timeout_seconds: int = 10  # the whole body must arrive within this (a half-sent body gets 408)
     header_timeout_seconds: float = 10.0  # a request's headers must arrive within this (slow headers get 408)
-    queue_max_texts: int = 256  # texts waiting for the model per worker; more gets 503 with Retry-After
+    queue_max_texts: int = 2048  # texts waiting per worker (a memory guard; the wait bound is the latency one)
     queue_max_wait_seconds: float = 2.0  # predicted wait before a request's model call starts; longer gets 503
     shutdown_drain_seconds: float = 5.0  # on SIGTERM: /ready 503 and new requests 503 this long, then stop
     top_k: int = 3

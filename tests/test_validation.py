@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from vigil.data.sources import MISSING_GROUP, load_dataset
 from vigil.errors import DataValidationError
@@ -93,7 +94,8 @@ def test_empty_required_value(tmp_path, row, column):
 def test_rare_label_fails_by_default_and_is_reported_when_dropped(tmp_path):
     path = _write(tmp_path, HEADER + "".join(GOOD_ROWS) + "r99,odd one,hvac,2024-02-01,dealer\n")
     error = _error(path)
-    assert (error.row, error.column) == (9, "failure") and "label 'hvac' has 1 example(s)" in str(error)
+    assert (error.row, error.column) == (9, "failure")
+    assert "label 'hvac' (1, first at row 9) has fewer than the 3 examples" in str(error)
     loaded = _load(path, rare_labels="drop")
     assert loaded.dropped_rare_labels == {"hvac": 1} and len(loaded.frame) == 8
 
@@ -130,3 +132,57 @@ def test_parquet_source(tmp_path):
 def test_missing_file_says_how_to_get_it(tmp_path):
     error = _error(tmp_path / "absent.csv")
     assert "dvc add" in str(error)
+
+
+def test_every_rare_label_is_named_in_one_message(tmp_path):
+    rare = ["r90,odd,hvac,2024-02-01,dealer\n", "r91,odd,fuel,2024-02-01,dealer\n", "r92,odd,fuel,2024-02-01,dealer\n"]
+    rare.append("r93,odd,tyres,2024-02-01,dealer\n")
+    error = _error(_write(tmp_path, HEADER + rare[1] + "".join(GOOD_ROWS) + "".join(rare[:1] + rare[2:])))
+    message = str(error)
+    assert "3 labels have fewer than the 3 examples" in message
+    assert "'fuel' (2, first at row 1)" in message and "'hvac' (1, first at row 10)" in message
+    assert "'tyres' (1, first at row 12)" in message and error.row == 1
+
+
+def _as(rows: list[str], delimiter: str) -> str:
+    return "".join(line.replace(",", delimiter) for line in rows)
+
+
+@pytest.mark.parametrize(("delimiter", "name"), [(";", "semicolon"), ("\t", "tab"), ("|", "pipe")])
+def test_a_file_with_another_delimiter_names_it_and_the_setting(tmp_path, delimiter: str, name: str):
+    """The failure pattern: a locale's export with another separator, read with the default comma."""
+    body = _as([HEADER, *GOOD_ROWS], delimiter)
+    if delimiter == ";":  # a note with a comma inside: the C parser fails on it instead of reading one column
+        body = body.replace("3 brakes squeal", "3 brakes squeal, fluid low")
+    error = _error(_write(tmp_path, body))
+    assert f"looks {name}-separated (the header splits into 5 columns" in str(error)
+    setting = str(error).split("set ", 1)[1]
+    assert yaml.safe_load(setting.replace("data.csv_options:", "csv_options:")) == {"csv_options": {"sep": delimiter}}
+    assert len(_load(_write(tmp_path, body), csv_options={"sep": delimiter}).frame) == 8
+
+
+@pytest.mark.parametrize(("encoding", "suggested"), [("cp1252", "cp1252"), ("latin-1", "latin-1")])
+def test_a_single_byte_export_is_located_and_the_encoding_named(tmp_path, encoding: str, suggested: str):
+    accented = "r3,café no freio – ruído,brakes,2024-01-01,dealer\n"
+    if encoding == "latin-1":  # a byte cp1252 leaves undefined (0x81) as well, so only Latin-1 decodes it
+        accented = "r3,café no freio \x81 ruído,brakes,2024-01-01,dealer\n"
+    else:
+        accented = accented.replace("–", "\u2013")
+    body = (HEADER + "".join(GOOD_ROWS[:2])).encode() + accented.encode(encoding) + "".join(GOOD_ROWS[3:]).encode()
+    error = _error(_write(tmp_path, body))
+    assert (error.row, error.column) == (3, "note")
+    assert f"or set data.csv_options: {{encoding: {suggested}}}" in str(error)
+    loaded = _load(_write(tmp_path, body), csv_options={"encoding": suggested})
+    assert "café no freio" in loaded.frame.loc[2, "text"]
+
+
+@pytest.mark.parametrize(
+    ("magic", "kind"),
+    [
+        (b"PK\x03\x04" + b"\x00" * 26 + b"[Content_Types].xml" + b"xl/workbook.xml", "xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "xls"),
+    ],
+)
+def test_an_excel_workbook_is_refused_by_name(tmp_path, magic: bytes, kind: str):
+    error = _error(_write(tmp_path, magic, "notes.csv"))
+    assert f"is an Excel workbook (.{kind}), not CSV: save the sheet as 'CSV UTF-8' or Parquet" in str(error)

@@ -67,12 +67,16 @@ def check_label_support(
     if policy == "drop":
         kept = frame[~frame[LABEL].isin(rare.index)].reset_index(drop=True)
         return ValidationOutcome(kept, {str(k): int(v) for k, v in rare.items()})
-    label = str(rare.index[0])
+    # Every rare label in one message (naming only the first sent users round the loop once per label).
+    first_rows = {str(label): _first_row(frame[LABEL] == label) for label in rare.index}
+    ordered = sorted(first_rows, key=first_rows.__getitem__)
+    listed = ", ".join(f"{label!r} ({int(rare[label])}, first at row {first_rows[label]})" for label in ordered)
+    need = f"fewer than the {min_examples} examples the split needs"
+    subject = f"label {listed} has {need}" if len(ordered) == 1 else f"{len(ordered)} labels have {need}: {listed}"
     raise DataValidationError(
         path,
-        f"label {label!r} has {int(rare.iloc[0])} example(s); the split needs at least {min_examples} "
-        "(add examples, merge the label, or set data.rare_labels: drop)",
-        row=_first_row(frame[LABEL] == label),
+        f"{subject} (add examples, merge labels, or set data.rare_labels: drop)",
+        row=first_rows[ordered[0]],
         column=source_column,
     )
 

@@ -49,3 +49,22 @@ def test_cli_generate_writes_a_usable_file(tmp_path):
     assert (tmp_path / "notes.csv").read_text().startswith("record_id,text,label,created_at,")
     bad = _vigil("generate", "--out", "notes.txt", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.strip() == "vigil: error: notes.txt: output must end in .csv or .parquet"
+
+
+def test_an_unexpected_failure_ends_in_one_line_unless_debugging(monkeypatch, capsys):
+    import pytest
+
+    from vigil import cli
+
+    def broken(args):
+        raise RuntimeError("column x vanished\nsecond line of detail")
+
+    monkeypatch.setattr(cli, "_drift", broken)
+    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    assert cli.main(["drift"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unexpected RuntimeError: column x vanished" in err and "VIGIL_DEBUG=1" in err
+    assert "second line" not in err and "Traceback" not in err
+    monkeypatch.setenv(cli.DEBUG_ENV, "1")
+    with pytest.raises(RuntimeError):
+        cli.main(["drift"])

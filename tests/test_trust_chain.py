@@ -145,6 +145,15 @@ def test_a_tampered_remote_object_fails_retrieve_naming_the_file(release_repo: P
     assert "models/model/model.json: MD5" in good.stdout  # v2 shares the model object: caught there too
 
 
+def test_a_revision_whose_outputs_were_never_pushed_is_named_in_one_line(release_repo: Path, tmp_path: Path):
+    repo = _without_cache(_copy(release_repo, tmp_path / "repo"))
+    shutil.rmtree(repo / ".dvc-storage")  # committed, never pushed: the remote has nothing of it
+    result = run(["vigil", "retrieve", "--rev", "HEAD", "--out", str(tmp_path / "out")], repo, check=False)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "is not in the DVC remote: was `dvc push` run after that commit?" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_old_revisions_come_back_from_the_remote_and_bind_only_to_their_own_revision(
     release_repo: Path, tmp_path: Path
 ):

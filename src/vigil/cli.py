@@ -93,6 +93,9 @@ def _pr_comment(args: argparse.Namespace) -> int:
     return 0
 
 
+DEBUG_ENV = "VIGIL_DEBUG"
+
+
 def _post(body: str, args: argparse.Namespace) -> None:
     """Create or update the PR's one Vigil comment through the GitHub API (token from the environment)."""
     from vigil.compliance.summary import WATERMARK
@@ -474,6 +477,20 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args))
     except VigilError as exc:
         print(f"vigil: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("vigil: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        # Every path ends in one line; a traceback is for whoever debugs Vigil, on request.
+        if os.environ.get(DEBUG_ENV):
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        print(
+            f"vigil: error: unexpected {type(exc).__name__}: {first} "
+            f"(a bug in Vigil: rerun with {DEBUG_ENV}=1 for the traceback and report it)",
+            file=sys.stderr,
+        )
         return 2
 
 

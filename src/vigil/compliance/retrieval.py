@@ -63,9 +63,16 @@ def _fetch(fs: Any, source: str, target: Path, rev: str) -> None:
 def _fetch_directory(fs: Any, directory: str, staged: Path, rev: str) -> dict[str, str]:
     """Every file of a DVC output directory; returns the per-file MD5s the remote's listing claims."""
     from dvc.exceptions import DvcException
+    from dvc_data.index.index import DataIndexError
 
     try:
         entries = fs.find(directory, detail=True)
+    except DataIndexError:
+        # dvc-data could not load the directory's listing (its .dir object) from the cache or the remote
+        raise VigilError(
+            f"{directory}/ of revision {rev!r} is not in the DVC remote: was `dvc push` run after that commit? "
+            "(`dvc push` from a clone that has the outputs uploads them)"
+        ) from None
     except (DvcException, OSError) as exc:
         raise VigilError(f"{directory}/: not listable at {rev!r} ({type(exc).__name__}: {exc})") from None
     if not entries:

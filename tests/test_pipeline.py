@@ -352,6 +352,16 @@ def test_faa_worked_example_runs_as_an_experiment(tmp_path: Path):
     quality = json.loads((repo / "reports/data_quality.json").read_text())
     assert quality["n_records"] == 2747 and quality["dropped"]["rare_labels"] == {"AP": 1}
     assert set(_metrics(repo)["per_class"]) == {"AF", "AI", "AU", "DE", "EQ", "II", "ME"}
+    # What ingest removed, and why, is in the signed report and the PR comment, not only in a JSON file.
+    dropped = (
+        "1 record dropped at ingest (data.rare_labels: drop), from 1 label with too few examples to split: 'AP' (1)."
+    )
+    assert dropped in (repo / "reports/compliance/summary.md").read_text()
+    pdf = repo / "reports/compliance/compliance.pdf"
+    text = " ".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert "2,747 records after validation, 7 failure modes. " + dropped in text
     # Real remarks the privacy rules were not written on: the blocking privacy rules pass, and the
     # scrubber changes few notes (names of pilots and owners, not "OIL LEAK" or equipment ids).
     rules = {rule["id"]: rule for rule in json.loads((repo / "reports/policy.json").read_text())["rules"]}

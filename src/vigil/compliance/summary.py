@@ -13,7 +13,7 @@ from typing import Any
 
 from vigil.compliance.gate import format_value
 from vigil.compliance.report.context import HEADLINE_METRICS, fmt, headline_interval
-from vigil.compliance.report.plain_language import drop_in_words
+from vigil.compliance.report.plain_language import drop_in_words, dropped_in_words
 
 WATERMARK = "<!-- vigil-compliance -->"
 EVIDENCE_LINK_PLACEHOLDER = "EVIDENCE_URL"
@@ -204,6 +204,14 @@ def render_summary(
             f"{fmt(summary.get('insufficient_groups'))} group(s) too small to compare.",
         ]
     lines += robustness_lines(reports.get("robustness") or {}, compact)
+    quality = reports.get("data_quality") or {}
+    lines += [
+        "",
+        "### Data",
+        "",
+        f"{fmt(quality.get('n_records'))} records after validation, {fmt(quality.get('n_labels'))} labels. "
+        + dropped_in_words((quality.get("dropped") or {}).get("rare_labels") or {}),
+    ]
     privacy = reports.get("privacy") or {}
     lines += ["", "### Privacy (counts only)", ""]
     lines += [

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from vigil.compliance.report.charts import Bar, bar_chart, confusion_heatmap
-from vigil.compliance.report.plain_language import drop_in_words, likely_range
+from vigil.compliance.report.plain_language import drop_in_words, dropped_in_words, likely_range
 from vigil.params import flatten
 from vigil.privacy.entities import PLACEHOLDER_WORDS
 
@@ -85,6 +85,7 @@ def data_section(quality: Mapping[str, Any], split: Mapping[str, Any]) -> dict[s
         "duplicates": quality.get("duplicates") or {},
         "text_length": quality.get("text_length") or {},
         "dropped": (quality.get("dropped") or {}).get("rare_labels") or {},
+        "dropped_sentence": dropped_in_words((quality.get("dropped") or {}).get("rare_labels") or {}),
         "source": quality.get("source"),
     }
 

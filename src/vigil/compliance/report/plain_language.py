@@ -8,6 +8,8 @@ which people compare two accuracies.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 def points(value: float) -> str:
     """0.0034 -> '0.3 points' (percentage points, one decimal)."""
@@ -46,3 +48,19 @@ def _bound(drop: float) -> str:
     if drop > 0:
         return f"a fall of {points(drop)}"
     return f"a rise of {points(drop)}" if drop < 0 else "no change"
+
+
+def dropped_in_words(dropped: Mapping[str, int]) -> str:
+    """What ingest removed and why, for the data section and the PR comment (``data.rare_labels: drop``).
+
+    Said even when nothing was dropped: a reader cannot tell "none" from "not reported" otherwise.
+    """
+    if not dropped:
+        return "No record was dropped at ingest."
+    records = sum(int(n) for n in dropped.values())
+    labels = ", ".join(f"'{label}' ({int(n)})" for label, n in sorted(dropped.items(), key=lambda kv: (-kv[1], kv[0])))
+    noun = "label" if len(dropped) == 1 else "labels"
+    return (
+        f"{records:,} record{'s' if records != 1 else ''} dropped at ingest (data.rare_labels: drop), "
+        f"from {len(dropped)} {noun} with too few examples to split: {labels}."
+    )

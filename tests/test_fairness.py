@@ -156,6 +156,21 @@ def test_single_group_reports_no_gap_rather_than_zero():
     assert report["summary"]["max_accuracy_gap"] is None
 
 
+def test_groups_too_small_to_compare_make_the_gaps_not_assessable_with_the_size_needed():
+    """The own-data case: two asset groups of 13 and 6 test records. Not a failed audit: one that could not measure."""
+    frame = _frame(_block(13, "pumps", "x", 0.9) + _block(6, "valves", "x", 0.5))
+    report = audit_fairness(frame, ["a", "b"], _config(["region"], min_group_size=30), source="t")
+    summary = report["summary"]
+    assert summary["max_accuracy_gap"] is None and summary["max_accuracy_gap_ci_low"] is None
+    reason = summary["not_assessable"]["max_accuracy_gap_ci_low"]
+    assert reason.startswith("insufficient data: no grouping has two groups with at least 30 test records")
+    assert "region: pumps 13, valves 6" in reason
+    assert set(summary["not_assessable"]) >= {"max_f1_macro_gap_ci_low", "max_recall_gap_ci_low"}
+    measured = audit_fairness(_frame(_block(60, "n", "x", 0.9) + _block(60, "s", "x", 0.8)), ["a", "b"],
+                              _config(["region"]), source="t")  # fmt: skip
+    assert "max_accuracy_gap_ci_low" not in measured["summary"].get("not_assessable", {})
+
+
 def test_intersection_with_empty_cells_lists_them():
     rows = _block(40, "north", "x", 0.9) + _block(40, "north", "y", 0.9) + _block(40, "south", "x", 0.7)
     report = audit_fairness(_frame(rows), ["a", "b"], _config(["region", "dealer_type"]), source="t")

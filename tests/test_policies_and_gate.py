@@ -101,6 +101,35 @@ def test_missing_or_null_metric_fails_and_blocks(tmp_path: Path):
     assert report["warnings"] == ["PERF-902"]
 
 
+def test_a_metric_declared_not_assessable_is_neither_pass_nor_fail_and_blocks_only_if_the_rule_says(
+    tmp_path: Path,
+):
+    rules = [
+        {**RULE, "id": "FAIR-901", "metric": "fairness.summary.max_accuracy_gap_ci_low", "op": "<=", "threshold": 0.05},
+        {**RULE, "id": "FAIR-902", "metric": "fairness.summary.max_f1_macro_gap_ci_low", "op": "<=",
+         "threshold": 0.05, "when_not_assessable": "warn"},
+        {**RULE, "id": "FAIR-903", "metric": "fairness.summary.max_recall_gap_ci_low", "op": "<=", "threshold": 0.1},
+    ]  # fmt: skip
+    _write_policy(tmp_path, rules)
+    reason = "insufficient data: no grouping has two groups with at least 30 test records (asset: a 13, b 6)"
+    summary = {
+        "max_accuracy_gap_ci_low": None,
+        "max_f1_macro_gap_ci_low": None,
+        "max_recall_gap_ci_low": None,  # null without a stated reason: still missing
+        "not_assessable": {"max_accuracy_gap_ci_low": reason, "max_f1_macro_gap_ci_low": reason},
+    }
+    outcomes = {o.rule.id: o for o in evaluate(load_policies(tmp_path), {"fairness": {"summary": summary}})}
+    assert outcomes["FAIR-901"].status == outcomes["FAIR-902"].status == "not_assessable"
+    assert outcomes["FAIR-901"].detail == reason and not outcomes["FAIR-902"].passed
+    assert outcomes["FAIR-903"].status == "missing"
+    report = policy_report(load_policies(tmp_path), list(outcomes.values()))
+    assert report["blocking_failures"] == ["FAIR-901", "FAIR-903"] and report["warnings"] == ["FAIR-902"]
+    assert report["counts"]["not_assessable"] == 2 and report["verdict"] == "fail"
+    with pytest.raises(VigilError, match="when_not_assessable"):
+        _write_policy(tmp_path, [{**RULE, "when_not_assessable": "ignore"}])
+        load_policies(tmp_path)
+
+
 def test_bool_is_not_a_number_and_equality_is_typed(tmp_path: Path):
     _write_policy(
         tmp_path,

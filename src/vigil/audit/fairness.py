@@ -344,8 +344,20 @@ def _class_metric_usable(metric: str, support: int, predicted: int, minimum: int
     return True
 
 
-def _summary(report: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
-    """Worst gaps across all groupings: what a one-line policy reads."""
+def _group_sizes(report: Mapping[str, Any], keys: Sequence[str]) -> str:
+    """``"region: br_ne 13, br_se 6"``: the test records per group, for a not-assessable reason."""
+    return "; ".join(
+        f"{key}: " + ", ".join(f"{g['group']} {g['support']}" for g in report[key]["groups"]) for key in keys
+    )
+
+
+def _summary(report: Mapping[str, Any], keys: Sequence[str], config: FairnessConfig) -> dict[str, Any]:
+    """Worst gaps across all groupings: what a one-line policy reads.
+
+    A gap no grouping can measure (fewer than two groups with ``min_group_size`` test
+    records) is null *and* declared in ``not_assessable`` with the reason and the size
+    needed, so the gate reports "not assessable" rather than a missing metric.
+    """
     summary: dict[str, Any] = {"groupings": len(keys)}
     candidates: dict[str, list[tuple[float, float, str]]] = {m: [] for m in (*GROUP_METRICS, *CLASS_METRICS)}
     significant = 0
@@ -368,7 +380,15 @@ def _summary(report: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
             summary[f"max_{metric}_gap_where"] = where
             summary[f"max_{metric}_gap_ci_low"] = max(low for _, low, _ in values)
         else:
-            summary[f"max_{metric}_gap"] = None
+            summary[f"max_{metric}_gap"] = summary[f"max_{metric}_gap_ci_low"] = None
+            need = (
+                f"two groups with at least {config.min_group_size} test records"
+                if metric in GROUP_METRICS
+                else f"a class with at least {config.min_class_support} test records in each of two groups"
+            )
+            reason = f"insufficient data: no grouping has {need} ({_group_sizes(report, keys) or 'no groupings'})"
+            not_assessable = summary.setdefault("not_assessable", {})
+            not_assessable[f"max_{metric}_gap"] = not_assessable[f"max_{metric}_gap_ci_low"] = reason
     summary["significant_gaps"] = significant
     summary["insufficient_groups"] = sum(len(report[k]["insufficient_data"]) for k in keys)
     return summary
@@ -414,5 +434,5 @@ def audit_fairness(
             config,
             frame.binned,
         )
-    report["summary"] = _summary(report, [g.key for g in groups])
+    report["summary"] = _summary(report, [g.key for g in groups], config)
     return report

@@ -1,7 +1,11 @@
 """Evaluate policy rules against the reports: the verdict of a run.
 
 A missing or null metric is a failure, never a pass (docs/architecture.md): a renamed
-report key must not silently turn a blocking rule green. The result is
+report key must not silently turn a blocking rule green. The one exception is a
+metric its report declares *not assessable*, with the reason, in a ``not_assessable``
+mapping beside it (a fairness gap when no two groups have enough test records):
+that is status ``not_assessable``, and the rule's ``when_not_assessable`` (``block``
+by default, or ``warn``) decides whether it blocks a release. The result is
 deterministic (no timestamps) so the ``report`` stage and ``vigil gate`` write
 byte-identical ``reports/policy.json`` files.
 """
@@ -16,7 +20,7 @@ from typing import Any
 from vigil.compliance.evidence_inputs import MISSING, lookup
 from vigil.compliance.policies import PolicySet, Rule
 
-PASS, FAIL, MISSING_STATUS = "pass", "fail", "missing"
+PASS, FAIL, MISSING_STATUS, NOT_ASSESSABLE = "pass", "fail", "missing", "not_assessable"
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,13 @@ class RuleOutcome:
     @property
     def passed(self) -> bool:
         return self.status == PASS
+
+    @property
+    def blocks(self) -> bool:
+        """Whether this outcome stops a release."""
+        if self.passed or not self.rule.blocking:
+            return False
+        return self.status != NOT_ASSESSABLE or self.rule.when_not_assessable == "block"
 
 
 def _compare(value: Any, op: str, threshold: Any) -> tuple[bool, str]:
@@ -54,6 +65,9 @@ def evaluate_rule(rule: Rule, reports: Mapping[str, Any]) -> RuleOutcome:
     """Read the rule's metric and compare it with the threshold."""
     value = lookup(reports, rule.metric)
     if value is MISSING or value is None:
+        reason = not_assessable_reason(reports, rule.metric)
+        if reason:
+            return RuleOutcome(rule, NOT_ASSESSABLE, None, reason)
         namespace = rule.metric.split(".", 1)[0]
         reason = f"report {namespace!r} is absent" if namespace not in reports else "metric not in the report"
         return RuleOutcome(rule, MISSING_STATUS, None, reason if value is MISSING else "metric is null")
@@ -63,6 +77,13 @@ def evaluate_rule(rule: Rule, reports: Mapping[str, Any]) -> RuleOutcome:
     return RuleOutcome(rule, PASS if ok else FAIL, value, detail)
 
 
+def not_assessable_reason(reports: Mapping[str, Any], metric: str) -> str | None:
+    """The report's own statement that ``metric`` could not be measured (``<parent>.not_assessable.<leaf>``)."""
+    parent, _, leaf = metric.rpartition(".")
+    reason = lookup(reports, f"{parent}.not_assessable.{leaf}")
+    return str(reason) if isinstance(reason, str) and reason else None
+
+
 def evaluate(policies: PolicySet, reports: Mapping[str, Any]) -> list[RuleOutcome]:
     """Every rule's outcome, in policy-file order."""
     return [evaluate_rule(rule, reports) for rule in policies.rules]
@@ -70,13 +91,13 @@ def evaluate(policies: PolicySet, reports: Mapping[str, Any]) -> list[RuleOutcom
 
 def verdict(outcomes: list[RuleOutcome]) -> str:
     """``fail`` when any blocking rule did not pass, else ``pass``."""
-    return FAIL if any(o.rule.blocking and not o.passed for o in outcomes) else PASS
+    return FAIL if any(o.blocks for o in outcomes) else PASS
 
 
 def policy_report(policies: PolicySet, outcomes: list[RuleOutcome]) -> dict[str, Any]:
     """The content of ``reports/policy.json``."""
-    blocking_failures = [o.rule.id for o in outcomes if o.rule.blocking and not o.passed]
-    warnings = [o.rule.id for o in outcomes if not o.rule.blocking and not o.passed]
+    blocking_failures = [o.rule.id for o in outcomes if o.blocks]
+    warnings = [o.rule.id for o in outcomes if not o.passed and not o.blocks]
     return {
         "verdict": verdict(outcomes),
         "counts": {
@@ -84,6 +105,7 @@ def policy_report(policies: PolicySet, outcomes: list[RuleOutcome]) -> dict[str,
             "passed": sum(o.passed for o in outcomes),
             "blocking_failures": len(blocking_failures),
             "warnings": len(warnings),
+            "not_assessable": sum(o.status == NOT_ASSESSABLE for o in outcomes),
         },
         "blocking_failures": blocking_failures,
         "warnings": warnings,
@@ -100,6 +122,7 @@ def policy_report(policies: PolicySet, outcomes: list[RuleOutcome]) -> dict[str,
                 "value": o.value,
                 "status": o.status,
                 "severity": o.rule.severity,
+                "when_not_assessable": o.rule.when_not_assessable,
                 "references": list(o.rule.references),
                 "detail": o.detail,
             }

@@ -40,6 +40,8 @@ class Rule:
     policy: str
     source: str
     rationale: str = ""
+    # A report may say a metric could not be measured (too little data); whether that blocks is the policy's call.
+    when_not_assessable: str = "block"
 
     @property
     def blocking(self) -> bool:
@@ -110,6 +112,7 @@ def parse_policy(document: Any, source: str) -> tuple[str, str, list[Rule]]:
                 policy=document["policy"],
                 source=source,
                 rationale=raw.get("rationale", ""),
+                when_not_assessable=raw.get("when_not_assessable", "block"),
             )
         )
     return document["policy"], document["title"], rules

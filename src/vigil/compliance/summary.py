@@ -17,7 +17,7 @@ from vigil.compliance.report.plain_language import drop_in_words, dropped_in_wor
 
 WATERMARK = "<!-- vigil-compliance -->"
 EVIDENCE_LINK_PLACEHOLDER = "EVIDENCE_URL"
-STATUS_MARK = {"pass": "✅", "fail": "❌", "missing": "❌"}
+STATUS_MARK = {"pass": "✅", "fail": "❌", "missing": "❌", "not_assessable": "⚪"}
 
 
 def _cell(value: Any) -> str:
@@ -71,16 +71,15 @@ def _rule_rows(policy: Mapping[str, Any], only_failures: bool) -> list[list[Any]
     for rule in policy.get("rules") or []:
         if only_failures and rule["status"] == "pass":
             continue
-        mark = (
-            STATUS_MARK["pass"]
-            if rule["status"] == "pass"
-            else (STATUS_MARK["fail"] if rule["severity"] == "blocking" else "⚠️")
-        )
-        reads = _reads(str(rule.get("metric", "")), rule["value"])
+        assessable = rule["status"] != "not_assessable"
+        blocks = rule["severity"] == "blocking" and (assessable or rule.get("when_not_assessable") == "block")
+        mark = STATUS_MARK["pass"] if rule["status"] == "pass" else (STATUS_MARK["fail"] if blocks else "⚠️")
+        reads = _reads(str(rule.get("metric", "")), rule["value"]) if rule["value"] is not None else ""
+        note = {"missing": " (missing)", "not_assessable": f" (not assessable: {rule.get('detail', '')})"}
         rows.append(
             [
                 mark,
-                f"`{rule['id']}` {rule['title']}" + (f" ({rule['status']})" if rule["status"] == "missing" else ""),
+                f"`{rule['id']}` {rule['title']}" + note.get(rule["status"], ""),
                 format_value(rule["value"]) + (f" ({reads})" if reads else ""),
                 f"{rule['op']} {format_value(rule['threshold'])}",
                 rule["severity"],

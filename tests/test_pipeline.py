@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from conftest import SHARED_DATA, BaselineRun, make_pipeline_repo, offline_env, requires_shared_data, run
 
@@ -318,12 +319,55 @@ def _byo_repo(tmp_path: Path, csv: bytes) -> Path:
     return repo
 
 
-def test_bring_your_own_csv(tmp_path: Path):
-    repo = _byo_repo(tmp_path, _user_csv(tmp_path, 700))
-    run(["dvc", "repro"], repo)
+def _foreign_csv(n: int) -> bytes:
+    """A user's export in another shape: semicolons, Windows-1252, dd/mm/yyyy dates, own column names, a rare label."""
+    from vigil.data.synthetic import SyntheticConfig, generate
+
+    frame, _ = generate(SyntheticConfig(n_records=n, seed=5))
+    frame["created_at"] = pd.to_datetime(frame["created_at"]).dt.strftime("%d/%m/%Y")
+    frame.loc[[3, 40], "label"] = "calibração"  # two records of a mode too rare to split
+    frame = frame.rename(
+        columns={"record_id": "ticket", "text": "note_text", "label": "failure_mode", "created_at": "opened",
+                 "dealer_type": "shop_kind"}
+    )  # fmt: skip
+    return frame.to_csv(index=False, sep=";").encode("cp1252", errors="replace")
+
+
+def test_bring_your_own_csv_with_data_init(tmp_path: Path):
+    """The README's own-data flow on a foreign-shaped file: `vigil data init`, then the one command it prints."""
+    repo = make_pipeline_repo(tmp_path, [])
+    (repo / "data/external").mkdir(parents=True)
+    (repo / "data/external/notes.csv").write_bytes(_foreign_csv(700))
+    init = run(["vigil", "data", "init", "data/external/notes.csv", "--name", "notes"], repo).stdout
+    config = yaml.safe_load((repo / "params/data/notes.yaml").read_text())
+    assert config["columns"] == {
+        "record_id": "ticket",
+        "text": "note_text",
+        "label": "failure_mode",
+        "created_at": "opened",
+    }
+    assert config["created_at_format"] == "%d/%m/%Y" and config["rare_labels"] == "drop"
+    assert config["csv_options"] == {"sep": ";", "encoding": "cp1252"}
+    assert {"region", "language", "shop_kind"} <= set(config["sensitive_features"])
+    assert (repo / "data/external/notes.csv.dvc").is_file() and "# CHECK" in (
+        repo / "params/data/notes.yaml"
+    ).read_text()
+    command = init.strip().splitlines()[-1].split("run:", 1)[1].split()
+    assert command == ["dvc", "exp", "run", "-S", "data=notes"], init
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-qm", "my notes, configured by vigil data init"], repo)
+
+    run(command, repo)
     assert _metrics(repo)["n_test"] > 50
     predictions = pd.read_parquet(repo / "reports/predictions.parquet")
     assert {"shop_kind", "region"} <= set(predictions.columns)
+    quality = json.loads((repo / "reports/data_quality.json").read_text())
+    assert quality["n_records"] == 698 and quality["dropped"]["rare_labels"] == {"calibração": 2}
+    summary = (repo / "reports/compliance/summary.md").read_text()
+    assert (
+        "2 records dropped at ingest (data.rare_labels: drop), from 1 label" in summary
+        and "'calibração' (2)" in summary
+    )
 
 
 def test_bad_input_stops_ingest_with_one_line_and_no_outputs(tmp_path: Path):

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from vigil import __version__
+from vigil.data_cli import add_data_commands
 from vigil.deploy_cli import add_deploy_commands
 from vigil.errors import VigilError
 from vigil.evidence_cli import add_evidence_commands
@@ -355,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_evidence_commands(commands)
     add_deploy_commands(commands)
+    add_data_commands(commands)
 
     comment = commands.add_parser("pr-comment", help="the PR comment body: summary.md with the evidence link")
     comment.add_argument("--summary", default="reports/compliance/summary.md")

@@ -1,0 +1,78 @@
+"""``params/data/<name>.yaml`` from an inspection: every guessed value marked for the user to confirm."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from vigil.errors import VigilError
+from vigil.onboarding.inspection import Guess, Inspection
+
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+TO_CHECK = "# CHECK"
+
+
+def _quoted(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML string
+
+
+def _column(role: str, guess: Guess | None) -> str:
+    if guess is None:
+        return f"  {role}: null  {TO_CHECK}: no column looked like the {role}; name the source column"
+    return f"  {role}: {_quoted(guess.column)}  {TO_CHECK}: guessed ({guess.why})"
+
+
+def data_config_yaml(inspection: Inspection, name: str, source: str) -> str:
+    """The data configuration text, with ``# CHECK`` on every guess and the label counts as a comment."""
+    if not NAME.match(name):
+        raise VigilError(
+            f"{name!r}: a data name is lower case letters, digits and _ (it becomes params/data/{name}.yaml)"
+        )
+    lines = [
+        f"# Data configuration for {Path(inspection.path).name}, written by `vigil data init`.",
+        f"# Every line marked {TO_CHECK} is a guess from the column names and values: confirm or correct it,",
+        "# then delete the marker. docs/own-data.md explains each key.",
+        f"name: {name}",
+        f"format: {inspection.format}",
+        f"source: {_quoted(source)}",
+        "columns:",
+        _column("record_id", inspection.record_id),
+        _column("text", inspection.text),
+        _column("label", inspection.label),
+    ]
+    if inspection.created_at is not None:
+        lines.append(_column("created_at", inspection.created_at))
+        lines.append(f"created_at_format: {_quoted(inspection.created_at_format or '')}")
+    lines.append("# Groups the fairness audit compares (for example region, language, site, shift):")
+    if inspection.groups:
+        lines.append("sensitive_features:")
+        lines += [f"  {_key(g.column)}: {_quoted(g.column)}  {TO_CHECK}: {g.why}" for g in inspection.groups]
+    else:
+        lines.append(f"sensitive_features: {{}}  {TO_CHECK}: no column looked like a group; add the ones to audit")
+    if inspection.format == "csv":
+        options = {}
+        if inspection.delimiter != ",":
+            options["sep"] = inspection.delimiter
+        if inspection.encoding != "utf-8":
+            options["encoding"] = inspection.encoding
+        if options:
+            rendered = ", ".join(f"{k}: {_quoted(v)}" for k, v in options.items())
+            lines.append(
+                f"csv_options: {{{rendered}}}  # detected: delimiter {inspection.delimiter!r}, {inspection.encoding}"
+            )
+    rare = inspection.rare_labels
+    if rare:
+        listed = ", ".join(f"{label} ({count})" for label, count in sorted(rare.items()))
+        lines.append(f"rare_labels: drop  {TO_CHECK}: fewer than 3 records, dropped and reported: {listed}")
+    lines.append("critical_classes: []  # labels whose misses are safety-relevant (recall is audited for them)")
+    counts = ", ".join(f"{label} {count}" for label, count in inspection.label_counts.items())
+    if counts:
+        lines.append(f"# label counts ({inspection.n_rows} rows): {counts}")
+    return "\n".join(lines) + "\n"
+
+
+def _key(column: str) -> str:
+    """A source column name as an internal group name (lower case, _)."""
+    key = re.sub(r"[^a-z0-9]+", "_", column.lower()).strip("_") or "group"
+    return key if key[0].isalpha() else f"g_{key}"

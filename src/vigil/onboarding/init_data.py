@@ -1,0 +1,47 @@
+"""``vigil data init``: inspect a file, write ``params/data/<name>.yaml``, track the file with DVC.
+
+The file must be inside the repository (DVC tracks it and git keeps only its
+``.dvc`` pointer); a file elsewhere is configured by path and the user is told to
+copy it in, because a run must be reproducible from a clone.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from vigil.errors import VigilError
+from vigil.io import atomic_path
+from vigil.onboarding.data_config import TO_CHECK, data_config_yaml
+from vigil.onboarding.inspection import Inspection, inspect_table
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What ``vigil data init`` wrote and what the user does next."""
+
+    config: Path
+    inspection: Inspection
+    tracked: bool
+    to_check: int
+
+
+def init_data(repo: Path, source: Path, name: str, force: bool = False) -> InitResult:
+    """Inspect ``source``, write the data configuration, ``dvc add`` the file when it is in the repository."""
+    if not source.is_file():
+        raise VigilError(f"{source}: no such file")
+    config = repo / "params" / "data" / f"{name}.yaml"
+    if config.exists() and not force:
+        raise VigilError(f"{config.relative_to(repo)} exists (pass --force to replace it)")
+    inspection = inspect_table(source)
+    inside = source.resolve().is_relative_to(repo.resolve())
+    relative = source.resolve().relative_to(repo.resolve()).as_posix() if inside else str(source.resolve())
+    text = data_config_yaml(inspection, name, relative)
+    with atomic_path(config) as staged:
+        staged.write_text(text, "utf-8")
+    if inside:
+        result = subprocess.run(["dvc", "add", relative], cwd=repo, capture_output=True, text=True, timeout=600)
+        if result.returncode != 0:
+            raise VigilError(f"dvc add {relative}: {(result.stderr or result.stdout).strip().splitlines()[-1:]}")
+    return InitResult(config, inspection, inside, text.count(TO_CHECK) - 1)  # the header names the marker once

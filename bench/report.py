@@ -25,6 +25,7 @@ from vigil.compliance.evidence import (
     assemble_evidence,
     gate,
     report_context,
+    report_section,
     signer_facts,
     trust_facts,
 )
@@ -62,7 +63,7 @@ def main() -> None:
     policies = load_policies(ROOT / "policies")
     key, certificate = make_self_signed("Vigil bench signer")
     identity = SigningIdentity(key, certificate, source="bench (in memory)")
-    settings = ReportSettings.from_params(params["report"])
+    settings = ReportSettings.from_params(report_section(params))
     policy, reports = gate(ROOT, params, policies)
     meta = {
         "title": settings.title,

@@ -178,7 +178,7 @@ def test_the_annex_iv_index_names_every_item_and_marks_a_blank_fact_missing():
     from vigil.compliance.annex_iv import ITEMS, annex_iv_index
 
     organisation = yaml.safe_load((REPO_ROOT / "policies/organisation/organisation.yaml").read_text())
-    card = yaml.safe_load((REPO_ROOT / "params/report/default.yaml").read_text())["model_card"]
+    card = yaml.safe_load((REPO_ROOT / "params/data/synthetic.yaml").read_text())["describe"]["model_card"]
     reports = {name: {"x": 1} for name in ("data_quality", "metrics", "robustness", "fairness", "privacy")}
     rows = annex_iv_index(organisation, card, reports, release_recorded=True)
     assert len(rows) == len(ITEMS) and {r["status"] for r in rows} == {"filled"}

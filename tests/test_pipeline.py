@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -17,7 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import SHARED_DATA, BaselineRun, make_pipeline_repo, offline_env, requires_shared_data, run
+from conftest import REPO_ROOT, SHARED_DATA, BaselineRun, make_pipeline_repo, offline_env, requires_shared_data, run
 
 pytestmark = pytest.mark.slow
 
@@ -354,6 +355,17 @@ def test_bring_your_own_csv_with_data_init(tmp_path: Path):
     ).read_text()
     command = init.strip().splitlines()[-1].split("run:", 1)[1].split()
     assert command == ["dvc", "exp", "run", "-S", "data=notes"], init
+    # The user describes their data, as the # CHECK lines ask; the signed report must say exactly this.
+    config_path = repo / "params/data/notes.yaml"
+    text = config_path.read_text()
+    for key, value in {
+        "title": "Pump fleet triage report",
+        "organisation": "Acme Bombas Ltda",
+        "system_name": "Pump service-note triage",
+        "training_data": "Service notes of the Acme pump fleet, 2024, from three units",
+    }.items():
+        text = re.sub(rf'^(\s*{key}: )"".*$', rf'\1"{value}"', text, count=1, flags=re.MULTILINE)
+    config_path.write_text(text)
     run(["git", "add", "-A"], repo)
     run(["git", "commit", "-qm", "my notes, configured by vigil data init"], repo)
 
@@ -363,6 +375,18 @@ def test_bring_your_own_csv_with_data_init(tmp_path: Path):
     assert {"shop_kind", "region"} <= set(predictions.columns)
     quality = json.loads((repo / "reports/data_quality.json").read_text())
     assert quality["n_records"] == 698 and quality["dropped"]["rare_labels"] == {"calibração": 2}
+    pdf = str(repo / "reports/compliance/compliance.pdf")
+    reading = " ".join(
+        subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert "ACME BOMBAS LTDA" in reading and "Pump fleet triage report" in reading  # the cover upper-cases the name
+    assert "Service notes of the Acme pump fleet, 2024, from three units" in reading
+    assert "MISSING (data.describe" not in reading  # the cover's three texts were all given
+    # None of the example data configuration's texts (cover, model card); policies/organisation/ is still the example's
+    example = yaml.safe_load((REPO_ROOT / "params/data/synthetic.yaml").read_text())["describe"]
+    card = {k: v for k, v in example["model_card"].items() if k != "contact"}  # the organisation file has it too
+    for text in (example["organisation"], example["system_name"], *card.values()):
+        assert " ".join(str(text).split())[:60] not in reading, text
     summary = (repo / "reports/compliance/summary.md").read_text()
     assert (
         "2 records dropped at ingest (data.rare_labels: drop), from 1 label" in summary

@@ -85,8 +85,6 @@ class ReportSettings:
     """``params.report``: the texts and sizes of the report."""
 
     title: str
-    organisation: str
-    system_name: str
     summary_max_chars: int
     top_fairness_gaps: int
     top_tokens: int
@@ -96,6 +94,8 @@ class ReportSettings:
     signing_reason: str
     signing_location: str
     manifest_exclude: tuple[str, ...] = ()
+    organisation: str | None = None  # from data.describe: None reads MISSING
+    system_name: str | None = None
     model_card: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -119,6 +119,28 @@ class ReportSettings:
 
 
 SECTION_ANCHORS = {ANNEX_IV: "annex-facts", DATA_PROTECTION: "data-protection"}
+DESCRIBE = "data.describe"
+
+
+def report_section(params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params.report`` with what describes the data taken from the active data configuration.
+
+    The organisation, the system's name and the model card describe the data actually
+    used, so they live in ``params/data/<name>.yaml`` (``describe``), not in the report's
+    layout settings: with another dataset, the example's texts must not reappear.
+    Unset ones stay None (the report reads MISSING; DOC-001 counts the model card).
+    """
+    report = dict(params.get("report") or {})
+    describe = (params.get("data") or {}).get("describe") or {}
+    report["title"] = describe.get("title") or report.get("title")
+    report["organisation"] = describe.get("organisation") or None
+    report["system_name"] = describe.get("system_name") or None
+    report["model_card"] = dict(describe.get("model_card") or {})
+    return report
+
+
+def missing(value: str | None, key: str) -> str:
+    return value if value else f"MISSING ({DESCRIBE}.{key})"
 
 
 def organisation_sections(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -142,9 +164,7 @@ def utc_now() -> str:
 def policy_inputs(root: Path, params: Mapping[str, Any]) -> dict[str, Any]:
     """Every namespace a policy rule can read: the reports plus the documentation facts."""
     reports = load_reports(root)
-    reports["documentation"] = documentation_facts(
-        (params.get("report") or {}).get("model_card"), root, load_organisation(root)
-    )
+    reports["documentation"] = documentation_facts(report_section(params)["model_card"], root, load_organisation(root))
     return reports
 
 
@@ -304,7 +324,7 @@ def assemble_evidence(
     evidence_dir: str = DEFAULT_EVIDENCE_DIR,
 ) -> Evidence:
     """Gate, render, sign and hash everything, without writing a file (the bench times exactly this)."""
-    settings = ReportSettings.from_params(params.get("report") or {})
+    settings = ReportSettings.from_params(report_section(params))
     policy, reports = gate(root, params, policies)
     validate_report("policy", policy, POLICY_REPORT)
     policy_json = dumps_json(policy)
@@ -324,8 +344,8 @@ def assemble_evidence(
     meta = {
         "trust": trust_facts(root, identity, created),
         "title": settings.title,
-        "organisation": settings.organisation,
-        "system_name": settings.system_name,
+        "organisation": missing(settings.organisation, "organisation"),
+        "system_name": missing(settings.system_name, "system_name"),
         "generated_utc": created,
         "commit": git["commit"],
         "commit_short": (git["commit"] or "none")[:12],

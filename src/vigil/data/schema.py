@@ -25,7 +25,7 @@ RARE_LABEL_POLICIES = ("error", "drop")
 
 
 # Keys of the data section that other stages read (evaluate: the classes whose F1 a policy watches).
-OTHER_CONSUMERS = ("critical_classes",)
+OTHER_CONSUMERS = ("critical_classes", "describe")  # describe: what the report says about the data
 
 
 @dataclass(frozen=True)

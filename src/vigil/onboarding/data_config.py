@@ -66,6 +66,7 @@ def data_config_yaml(inspection: Inspection, name: str, source: str) -> str:
         listed = ", ".join(f"{label} ({count})" for label, count in sorted(rare.items()))
         lines.append(f"rare_labels: drop  {TO_CHECK}: fewer than 3 records, dropped and reported: {listed}")
     lines.append("critical_classes: []  # labels whose misses are safety-relevant (recall is audited for them)")
+    lines += _describe_block()
     counts = ", ".join(f"{label} {count}" for label, count in inspection.label_counts.items())
     if counts:
         lines.append(f"# label counts ({inspection.n_rows} rows): {counts}")
@@ -76,3 +77,29 @@ def _key(column: str) -> str:
     """A source column name as an internal group name (lower case, _)."""
     key = re.sub(r"[^a-z0-9]+", "_", column.lower()).strip("_") or "group"
     return key if key[0].isalpha() else f"g_{key}"
+
+
+DESCRIBE_FIELDS = (
+    ("intended_use", "what the model is for, and who acts on its output"),
+    ("out_of_scope_use", "uses it must not be put to"),
+    ("training_data", "where these records come from, what they cover, what was removed"),
+    ("limitations", "where it is known to be weaker"),
+    ("ethical_considerations", "who could be affected by its errors, and how"),
+    ("human_oversight", "who reviews its output, and how they can override it"),
+    ("contact", "who answers for it"),
+)
+
+
+def _describe_block() -> list[str]:
+    """What the signed report says about this data: blank until the user writes it (the report reads MISSING)."""
+    lines = [
+        "# What the signed report says about this data. Blank fields read MISSING in the PDF, and an",
+        "# empty model-card field fails DOC-001: write each one before a release.",
+        "describe:",
+        f'  title: ""  {TO_CHECK}: the report title (default: params/report/default.yaml)',
+        f'  organisation: ""  {TO_CHECK}: who runs this system',
+        f'  system_name: ""  {TO_CHECK}: what the model does, in a few words',
+        "  model_card:",
+    ]
+    lines += [f'    {key}: ""  {TO_CHECK}: {hint}' for key, hint in DESCRIBE_FIELDS]
+    return lines

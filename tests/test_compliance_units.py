@@ -189,3 +189,14 @@ def test_the_annex_iv_index_names_every_item_and_marks_a_blank_fact_missing():
     assert rows["Risk management system"]["gaps"] == ["risk_management.reference"]
     assert rows["Robustness"]["gaps"] == ["reports/robustness.json"]
     assert rows["Version and change log against the previous release"]["status"] == "not recorded"
+
+
+def test_blank_data_description_fields_are_counted_for_doc_006(tmp_path: Path):
+    from vigil.compliance.documentation import documentation_facts
+
+    blank = documentation_facts({}, tmp_path, {}, {"title": "", "organisation": "  ", "system_name": None})
+    assert (
+        blank["describe_missing"] == ["title", "organisation", "system_name"] and blank["describe_missing_count"] == 3
+    )
+    written = documentation_facts({}, tmp_path, {}, {"title": "T", "organisation": "Acme", "system_name": "Triage"})
+    assert written["describe_missing_count"] == 0

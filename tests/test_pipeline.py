@@ -387,6 +387,8 @@ def test_bring_your_own_csv_with_data_init(tmp_path: Path):
     card = {k: v for k, v in example["model_card"].items() if k != "contact"}  # the organisation file has it too
     for text in (example["organisation"], example["system_name"], *card.values()):
         assert " ".join(str(text).split())[:60] not in reading, text
+    rules = {r["id"]: r for r in json.loads((repo / "reports/policy.json").read_text())["rules"]}
+    assert rules["DOC-006"]["status"] == "pass" and rules["DOC-001"]["status"] == "fail"  # card: one field of seven
     summary = (repo / "reports/compliance/summary.md").read_text()
     assert (
         "2 records dropped at ingest (data.rare_labels: drop), from 1 label" in summary

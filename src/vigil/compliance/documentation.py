@@ -26,6 +26,8 @@ MODEL_CARD_FIELDS = (
     "contact",
 )
 DATA_DICTIONARY = "reports/data_dictionary.md"
+# What the report's cover says about the data, from the active data configuration (``data.describe``).
+DESCRIBE_FIELDS = ("title", "organisation", "system_name")
 
 
 def missing_model_card_fields(model_card: Mapping[str, Any] | None) -> list[str]:
@@ -38,9 +40,11 @@ def documentation_facts(
     model_card: Mapping[str, Any] | None,
     root: str | os.PathLike[str] = ".",
     organisation: Mapping[str, Any] | None = None,
+    describe: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The ``documentation`` namespace for policy rules."""
     missing = missing_model_card_fields(model_card)
+    undescribed = [name for name in DESCRIBE_FIELDS if not str((describe or {}).get(name) or "").strip()]
     organisation_missing = missing_facts(organisation or {})
     return {
         "model_card_fields": len(MODEL_CARD_FIELDS),
@@ -50,4 +54,6 @@ def documentation_facts(
         "organisation_facts": sum(fact.required for fact in FACTS),
         "organisation_missing": organisation_missing,
         "organisation_missing_count": len(organisation_missing),
+        "describe_missing": undescribed,
+        "describe_missing_count": len(undescribed),
     }

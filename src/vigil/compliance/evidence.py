@@ -164,7 +164,9 @@ def utc_now() -> str:
 def policy_inputs(root: Path, params: Mapping[str, Any]) -> dict[str, Any]:
     """Every namespace a policy rule can read: the reports plus the documentation facts."""
     reports = load_reports(root)
-    reports["documentation"] = documentation_facts(report_section(params)["model_card"], root, load_organisation(root))
+    describe = (params.get("data") or {}).get("describe")
+    model_card = report_section(params)["model_card"]
+    reports["documentation"] = documentation_facts(model_card, root, load_organisation(root), describe)
     return reports
 
 

@@ -154,6 +154,10 @@ def test_a_worker_that_cannot_restart_makes_the_service_unready_until_one_can(ev
         shutil.copytree(evidence_repo / part, repo / part)
     shutil.copy2(evidence_repo / "params.yaml", repo / "params.yaml")
     server = Service(repo, tmp_path / "workers.log", None, "--workers", "2")
+    deadline = time.monotonic() + 60  # /ready answers once one worker is up: wait for both before tampering
+    while server.log_path.read_text().count("Application startup complete") < 2:
+        assert time.monotonic() < deadline, "the second worker did not start"
+        time.sleep(0.1)
     weights = repo / "models/model/pipeline.joblib"
     original = weights.read_bytes()
     try:

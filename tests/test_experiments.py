@@ -109,3 +109,35 @@ def test_experiment_table_fits_80_columns_with_the_headline_metrics():
     assert all(len(line) <= 80 for line in text.splitlines()), text
     assert "0.9100" in text and "0.8000" in text and "…" in text
     assert render([Row("x", "-", (None, None, None, None))]).splitlines()[2].endswith("-")
+
+
+def _workspace_state(repo: Path) -> dict[str, object]:
+    """What a user sees: git's view (staged and unstaged), params.yaml, dvc.lock and DVC's verdict."""
+    return {
+        "git status": run(["git", "status", "--porcelain", "--untracked-files=all"], repo).stdout,
+        "staged": run(["git", "diff", "--cached"], repo).stdout,
+        "params.yaml": (repo / "params.yaml").read_bytes(),
+        "dvc.lock": (repo / "dvc.lock").read_bytes(),
+        "dvc status": run(["dvc", "status", "--quiet"], repo, check=False).returncode,
+    }
+
+
+def test_a_failed_experiment_leaves_the_workspace_and_the_staged_files_as_they_were(pipeline_copy: Path):
+    """New data through ingest, scrub and split, then a failing stage: nothing of the half-run remains."""
+    repo = pipeline_copy
+    (repo / "params/data/mine.yaml").write_text("name: mine\n")  # staged by the user, as the own-data guide says
+    run(["git", "add", "params/data/mine.yaml"], repo)
+    before = _workspace_state(repo)
+    raw = (repo / "data/interim/raw.parquet").read_bytes()
+    failed = run(
+        ["vigil", "exp", "run", "-S", "data.synthetic.n_records=360", "-S", "model.params.C=-1"], repo, check=False
+    )
+    assert failed.returncode == 2
+    assert "failed to reproduce 'train'" in failed.stdout  # the stages before it ran on the new data
+    assert failed.stderr.strip().splitlines() == [
+        "vigil: error: dvc exp run failed at stage 'train', see its error above; the workspace is as it was before "
+        "the run (params.yaml, dvc.lock, outputs and staged files restored)"
+    ]
+    assert _workspace_state(repo) == before and before["dvc status"] == 0
+    assert (repo / "data/interim/raw.parquet").read_bytes() == raw
+    assert not list((repo / ".dvc/tmp").glob("vigil-exp-run-*"))

@@ -472,9 +472,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def with_passthrough(argv: list[str]) -> list[str]:
+    """``vigil exp run ARGS``: ARGS are dvc's (``-S data=notes``), so argparse must not read them as vigil's."""
+    if argv[:2] == ["exp", "run"] and argv[2:3] not in (["-h"], ["--help"]):
+        return ["exp", "run", "--", *argv[2:]]
+    return list(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     configure()
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(with_passthrough(sys.argv[1:] if argv is None else argv))
     try:
         return int(args.handler(args))
     except VigilError as exc:

@@ -3,7 +3,8 @@
 ``params compose`` writes ``params.yaml`` from ``params/``; ``params absorb`` is the
 inverse for a ``params.yaml`` that came from an experiment; ``exp propose`` turns a
 finished experiment into a branch whose first commit is the ``params/`` change;
-``exp show`` compares experiments in 80 columns.
+``exp show`` compares experiments in 80 columns; ``exp run`` is ``dvc exp run`` that
+leaves the workspace as it was when a stage fails.
 """
 
 from __future__ import annotations
@@ -86,6 +87,15 @@ def _exp_propose(args: argparse.Namespace) -> int:
     return 0
 
 
+def _exp_run(args: argparse.Namespace) -> int:
+    """``dvc exp run ARGS``; a failed run leaves the workspace (and the staged files) as they were."""
+    from vigil.experiments.guarded_run import guarded_experiment
+
+    dvc_args = args.dvc_args[1:] if args.dvc_args[:1] == ["--"] else args.dvc_args
+    guarded_experiment(Path.cwd(), dvc_args)
+    return 0
+
+
 def _exp_show(args: argparse.Namespace) -> int:
     """Experiments with their changed parameters and headline metrics, no wider than --width."""
     from vigil.experiments.table import render, rows_from_exp_show
@@ -126,6 +136,14 @@ def add_experiment_commands(commands: argparse._SubParsersAction) -> None:
     propose.add_argument("--branch", help="branch to create (default: exp/<name>)")
     propose.add_argument("--repo", default=".", help="repository root (default: current directory)")
     propose.set_defaults(handler=_exp_propose)
+    run = exp_commands.add_parser(
+        "run",
+        help="dvc exp run with the same arguments; when it fails, the workspace is put back as it was",
+        description="Runs `dvc exp run ARGS` in the current directory. When a stage fails, params.yaml, dvc.lock, "
+        "the outputs and the staged files are restored to their state before the run, and one line says so.",
+    )
+    run.add_argument("dvc_args", nargs=argparse.REMAINDER, help="arguments for dvc exp run, e.g. -S data=notes")
+    run.set_defaults(handler=_exp_run)
     show = exp_commands.add_parser("show", help="experiments: changed parameters and headline metrics")
     show.add_argument("--width", type=int, default=80, help="table width (default 80)")
     show.add_argument("-A", "--all-commits", action="store_true", help="experiments of every commit")

@@ -176,14 +176,24 @@ def test_the_annex_iv_index_names_every_item_and_marks_a_blank_fact_missing():
     import yaml
 
     from vigil.compliance.annex_iv import ITEMS, annex_iv_index
+    from vigil.compliance.organisation import with_data_governance
 
+    describe = yaml.safe_load((REPO_ROOT / "params/data/synthetic.yaml").read_text())["describe"]
     organisation = yaml.safe_load((REPO_ROOT / "policies/organisation/organisation.yaml").read_text())
-    card = yaml.safe_load((REPO_ROOT / "params/data/synthetic.yaml").read_text())["describe"]["model_card"]
+    card = describe["model_card"]
     reports = {name: {"x": 1} for name in ("data_quality", "metrics", "robustness", "fairness", "privacy")}
-    rows = annex_iv_index(organisation, card, reports, release_recorded=True)
+    rows = annex_iv_index(with_data_governance(organisation, describe), card, reports, release_recorded=True)
     assert len(rows) == len(ITEMS) and {r["status"] for r in rows} == {"filled"}
+    # Collection, labelling and biases describe the dataset: they come from the data configuration.
+    governance = next(r for r in rows if r["heading"].startswith("Data governance"))
+    assert governance["sources"] == "pipeline, data configuration"
+    blank = annex_iv_index(with_data_governance(organisation, {}), card, reports, release_recorded=True)
+    assert [r["gaps"] for r in blank if r["status"] == "MISSING"] == [
+        ["data_governance.collection", "data_governance.labelling", "data_governance.known_biases"]
+    ]
     organisation["risk_management"]["reference"] = " "
     del reports["robustness"]
+    organisation = with_data_governance(organisation, describe)
     rows = {r["heading"].split(" (")[0]: r for r in annex_iv_index(organisation, card, reports, release_recorded=False)}
     assert rows["Risk management system"]["status"] == "MISSING"
     assert rows["Risk management system"]["gaps"] == ["risk_management.reference"]
@@ -195,8 +205,27 @@ def test_blank_data_description_fields_are_counted_for_doc_006(tmp_path: Path):
     from vigil.compliance.documentation import documentation_facts
 
     blank = documentation_facts({}, tmp_path, {}, {"title": "", "organisation": "  ", "system_name": None})
-    assert (
-        blank["describe_missing"] == ["title", "organisation", "system_name"] and blank["describe_missing_count"] == 3
+    governance = ["data_governance.collection", "data_governance.labelling", "data_governance.known_biases"]
+    assert blank["describe_missing"] == ["title", "organisation", "system_name", *governance]
+    assert blank["describe_missing_count"] == 6
+    governance = {"collection": "export", "labelling": "technicians", "known_biases": " "}
+    written = documentation_facts(
+        {}, tmp_path, {}, {"title": "T", "organisation": "Acme", "system_name": "Triage", "data_governance": governance}
     )
-    written = documentation_facts({}, tmp_path, {}, {"title": "T", "organisation": "Acme", "system_name": "Triage"})
-    assert written["describe_missing_count"] == 0
+    assert written["describe_missing"] == ["data_governance.known_biases"]
+    assert "data_governance.known_biases" not in written["organisation_missing"]  # DOC-006's, not DOC-005's
+
+
+def test_an_organisation_file_with_data_governance_says_where_it_moved(tmp_path: Path):
+    from vigil.compliance.organisation import ORGANISATION_FILE, example_facts, load_organisation
+
+    path = tmp_path / ORGANISATION_FILE
+    path.parent.mkdir(parents=True)
+    shipped = (REPO_ROOT / ORGANISATION_FILE).read_text()
+    path.write_text(shipped + "data_governance:\n  collection: exported monthly\n")
+    with pytest.raises(VigilError, match=r"move it to the data configuration \(params/data/<name>.yaml, data.describe"):
+        load_organisation(tmp_path)
+    path.write_text(shipped)
+    assert "provider.name" in example_facts(load_organisation(tmp_path))  # the example's values, marked (fictitious)
+    path.write_text(shipped.replace("(fictitious)", ""))
+    assert example_facts(load_organisation(tmp_path)) == []

@@ -321,12 +321,14 @@ def _byo_repo(tmp_path: Path, csv: bytes) -> Path:
 
 
 def _foreign_csv(n: int) -> bytes:
-    """A user's export in another shape: semicolons, Windows-1252, dd/mm/yyyy dates, own column names, a rare label."""
+    """A user's export in another shape: semicolons, Windows-1252, dd/mm/yyyy dates, own column names, a rare label,
+    and a group too small to compare (25 notes of 'mobile' workshops, a handful of them in the test split)."""
     from vigil.data.synthetic import SyntheticConfig, generate
 
     frame, _ = generate(SyntheticConfig(n_records=n, seed=5))
     frame["created_at"] = pd.to_datetime(frame["created_at"]).dt.strftime("%d/%m/%Y")
     frame.loc[[3, 40], "label"] = "calibração"  # two records of a mode too rare to split
+    frame.loc[frame.index[100:700:24], "dealer_type"] = "mobile"
     frame = frame.rename(
         columns={"record_id": "ticket", "text": "note_text", "label": "failure_mode", "created_at": "opened",
                  "dealer_type": "shop_kind"}
@@ -353,8 +355,9 @@ def test_bring_your_own_csv_with_data_init(tmp_path: Path):
     assert (repo / "data/external/notes.csv.dvc").is_file() and "# CHECK" in (
         repo / "params/data/notes.yaml"
     ).read_text()
+    assert "policies/organisation/organisation.yaml still holds the example's fictitious organisation" in init
     command = init.strip().splitlines()[-1].split("run:", 1)[1].split()
-    assert command == ["dvc", "exp", "run", "-S", "data=notes"], init
+    assert command == ["vigil", "exp", "run", "-S", "data=notes"], init
     # The user describes their data, as the # CHECK lines ask; the signed report must say exactly this.
     config_path = repo / "params/data/notes.yaml"
     text = config_path.read_text()
@@ -363,6 +366,9 @@ def test_bring_your_own_csv_with_data_init(tmp_path: Path):
         "organisation": "Acme Bombas Ltda",
         "system_name": "Pump service-note triage",
         "training_data": "Service notes of the Acme pump fleet, 2024, from three units",
+        "collection": "Exported weekly from the Acme service desk",
+        "labelling": "Failure mode chosen by the closing technician",
+        "known_biases": "Mobile crews write the shortest notes",
     }.items():
         text = re.sub(rf'^(\s*{key}: )"".*$', rf'\1"{value}"', text, count=1, flags=re.MULTILINE)
     config_path.write_text(text)
@@ -381,11 +387,14 @@ def test_bring_your_own_csv_with_data_init(tmp_path: Path):
     )
     assert "ACME BOMBAS LTDA" in reading and "Pump fleet triage report" in reading  # the cover upper-cases the name
     assert "Service notes of the Acme pump fleet, 2024, from three units" in reading
+    assert "Data collection (Art. 10(2)(b)) Exported weekly from the Acme service desk" in reading
     assert "MISSING (data.describe" not in reading  # the cover's three texts were all given
-    # None of the example data configuration's texts (cover, model card); policies/organisation/ is still the example's
+    # None of the example data configuration's texts (cover, model card, data governance); policies/organisation/
+    # is still the example's (`vigil data init` said so)
     example = yaml.safe_load((REPO_ROOT / "params/data/synthetic.yaml").read_text())["describe"]
     card = {k: v for k, v in example["model_card"].items() if k != "contact"}  # the organisation file has it too
-    for text in (example["organisation"], example["system_name"], *card.values()):
+    governance = example["data_governance"].values()
+    for text in (example["organisation"], example["system_name"], *card.values(), *governance):
         assert " ".join(str(text).split())[:60] not in reading, text
     rules = {r["id"]: r for r in json.loads((repo / "reports/policy.json").read_text())["rules"]}
     assert rules["DOC-006"]["status"] == "pass" and rules["DOC-001"]["status"] == "fail"  # card: one field of seven
@@ -394,6 +403,17 @@ def test_bring_your_own_csv_with_data_init(tmp_path: Path):
         "2 records dropped at ingest (data.rare_labels: drop), from 1 label" in summary
         and "'calibração' (2)" in summary
     )
+    # The tiny group is insufficient data, named with its size and the size needed: neither compared nor failed.
+    fairness = json.loads((repo / "reports/fairness.json").read_text())
+    need = fairness["config"]["min_group_size"]
+    tiny = next(g for g in fairness["shop_kind"]["groups"] if g["group"] == "mobile")
+    assert tiny["status"] == "insufficient_data" and 0 < tiny["support"] < need
+    assert "mobile" in fairness["shop_kind"]["insufficient_data"]
+    gaps = [fairness["shop_kind"][metric] for metric in ("accuracy", "f1_macro")]
+    assert all("mobile" not in (gap.get("best_group"), gap.get("worst_group")) for gap in gaps)
+    assert f"mobile insufficient data {tiny['support']} " in reading  # its row in the PDF's shop_kind table
+    for text in (reading, " ".join(summary.split())):
+        assert "Insufficient data, not compared:" in text and f"fewer than the {need} test records" in text
 
 
 def test_bad_input_stops_ingest_with_one_line_and_no_outputs(tmp_path: Path):

@@ -31,7 +31,14 @@ def _init(args: argparse.Namespace) -> int:
         print(
             f"note: {source} is outside the repository; copy it under data/external/ and rerun, so a clone can run it"
         )
-    print(f"next: review the # CHECK lines, then run:  dvc exp run -S data={name}")
+    if result.example_organisation_facts:
+        first = ", ".join(result.example_organisation_facts[:3])
+        print(
+            f"note: policies/organisation/organisation.yaml still holds the example's fictitious organisation "
+            f"({len(result.example_organisation_facts)} facts, e.g. {first}): the signed report prints them; "
+            "write your organisation's before a release"
+        )
+    print(f"next: review the # CHECK lines and commit them, then run:  vigil exp run -S data={name}")
     return 0
 
 

@@ -3,7 +3,8 @@
 An auditor checks the technical documentation item by item against Annex IV
 (and the GDPR/LGPD records against their articles). The report's content is
 organised for reading; this index maps the regulation's list onto it, names the
-source of each item (the pipeline, the model card in ``params/report/``, or the
+source of each item (the pipeline; the model card and the data-governance facts
+in the active data configuration, ``params/data/<name>.yaml``; or the
 organisation's facts in ``policies/organisation/``), and says MISSING where a
 source is blank, so a gap is visible on the first page of the documentation.
 """
@@ -14,10 +15,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vigil.compliance.organisation import missing_facts
+from vigil.compliance.organisation import DATA_DESCRIBE, FACTS, missing_facts
 
 # Short names for the table; the report states the files under it.
-PIPELINE, MODEL_CARD, ORGANISATION = "pipeline", "model card", "organisation file"
+PIPELINE, MODEL_CARD, ORGANISATION, DATA_CONFIGURATION = (
+    "pipeline",
+    "model card",
+    "organisation file",
+    "data configuration",
+)
+SOURCE_OF_FACT = {fact.key: DATA_CONFIGURATION if fact.source == DATA_DESCRIBE else ORGANISATION for fact in FACTS}
 FILLED, MISSING, NOT_RECORDED = "filled", "MISSING", "not recorded"
 
 
@@ -27,7 +34,7 @@ class Item:
 
     heading: str
     anchor: str
-    facts: tuple[str, ...] = ()  # organisation fact keys it needs
+    facts: tuple[str, ...] = ()  # fact keys it needs (organisation.FACTS)
     card: tuple[str, ...] = ()  # model card fields it needs
     reports: tuple[str, ...] = ()  # reports/*.json it needs
 
@@ -121,6 +128,6 @@ def _sources(item: Item) -> str:
     names: Sequence[str] = [
         *([PIPELINE] if item.reports or item.anchor in ("release-changes",) else []),
         *([MODEL_CARD] if item.card else []),
-        *([ORGANISATION] if item.facts else []),
+        *dict.fromkeys(SOURCE_OF_FACT[fact] for fact in item.facts),
     ]
     return ", ".join(names)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from vigil.compliance.organisation import FACTS, missing_facts
+from vigil.compliance.organisation import DATA_DESCRIBE, FACTS, ORGANISATION_FILE, missing_facts, with_data_governance
 
 MODEL_CARD_FIELDS = (
     "intended_use",
@@ -45,13 +45,14 @@ def documentation_facts(
     """The ``documentation`` namespace for policy rules."""
     missing = missing_model_card_fields(model_card)
     undescribed = [name for name in DESCRIBE_FIELDS if not str((describe or {}).get(name) or "").strip()]
-    organisation_missing = missing_facts(organisation or {})
+    undescribed += missing_facts(with_data_governance({}, describe), DATA_DESCRIBE)
+    organisation_missing = missing_facts(organisation or {}, ORGANISATION_FILE)
     return {
         "model_card_fields": len(MODEL_CARD_FIELDS),
         "model_card_missing": missing,
         "model_card_missing_count": len(missing),
         "data_dictionary": (Path(root) / DATA_DICTIONARY).is_file(),
-        "organisation_facts": sum(fact.required for fact in FACTS),
+        "organisation_facts": sum(fact.required and fact.source == ORGANISATION_FILE for fact in FACTS),
         "organisation_missing": organisation_missing,
         "organisation_missing_count": len(organisation_missing),
         "describe_missing": undescribed,

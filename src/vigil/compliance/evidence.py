@@ -43,7 +43,15 @@ from vigil.compliance.manifest import (
     stage_outputs,
     tool_versions,
 )
-from vigil.compliance.organisation import ANNEX_IV, DATA_PROTECTION, ORGANISATION_FILE, fact_rows, load_organisation
+from vigil.compliance.organisation import (
+    ANNEX_IV,
+    DATA_DESCRIBE,
+    DATA_PROTECTION,
+    ORGANISATION_FILE,
+    fact_rows,
+    load_organisation,
+    with_data_governance,
+)
 from vigil.compliance.pdf_archive import evidence_attachments
 from vigil.compliance.pdf_signing import sign_pdf, tsa_url
 from vigil.compliance.policies import DEFAULT_POLICY_DIR, PolicySet
@@ -119,7 +127,6 @@ class ReportSettings:
 
 
 SECTION_ANCHORS = {ANNEX_IV: "annex-facts", DATA_PROTECTION: "data-protection"}
-DESCRIBE = "data.describe"
 
 
 def report_section(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -140,7 +147,7 @@ def report_section(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def missing(value: str | None, key: str) -> str:
-    return value if value else f"MISSING ({DESCRIBE}.{key})"
+    return value if value else f"MISSING ({DATA_DESCRIBE}.{key})"
 
 
 def organisation_sections(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -270,7 +277,7 @@ def report_context(
     lineage = ctx.lineage_section(dvc_yaml, artifacts if settings.artifact_hashes else [], params)
     lineage["graph"] = STAGE_GRAPH
     changes = changes_since_release(root, params, reports, policy)
-    organisation = load_organisation(root)
+    organisation = with_data_governance(load_organisation(root), (params.get("data") or {}).get("describe"))
     return {
         "meta": {**meta, "model_family": model["family"], "n_classes": model["n_classes"], "n_train": model["n_train"]},
         "train": model["train"],

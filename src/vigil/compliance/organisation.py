@@ -8,6 +8,13 @@ monitoring. No pipeline can compute these. They live in
 ``policies/organisation/organisation.yaml``, which is reviewed like a policy
 and validated against ``organisation_schema.json``. A fact that is left blank is
 printed as MISSING in the report and counted for rule DOC-005.
+
+How the training data was collected and labelled, and its known biases
+(Art. 10), are facts about one dataset, not about the organisation: with
+another dataset the example's answers would be false. They live in the active
+data configuration (``params/data/<name>.yaml``, ``describe.data_governance``),
+are merged into the same document by :func:`with_data_governance` so the report
+prints them in Annex IV order, and are counted for DOC-006 instead.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from jsonschema import Draft202012Validator
 from vigil.errors import VigilError
 
 ORGANISATION_FILE = "policies/organisation/organisation.yaml"
+DATA_DESCRIBE = "data.describe"  # the active data configuration's describe block
 SCHEMA = "vigil.organisation/1"
 
 
@@ -37,6 +45,7 @@ class Fact:
     key: str
     label: str
     required: bool = True
+    source: str = ORGANISATION_FILE  # where a user writes it
 
 
 ANNEX_IV = "Technical documentation (EU AI Act Art. 11, Annex IV)"
@@ -47,9 +56,14 @@ FACTS = (
     Fact(ANNEX_IV, "provider.contact", "Provider contact"),
     Fact(ANNEX_IV, "system.version_policy", "Versioning and change log (Annex IV(1)(c))"),
     Fact(ANNEX_IV, "risk_management.reference", "Risk management system (Art. 9)"),
-    Fact(ANNEX_IV, "data_governance.collection", "Data collection (Art. 10(2)(b))"),
-    Fact(ANNEX_IV, "data_governance.labelling", "Labelling (Art. 10(2)(c))"),
-    Fact(ANNEX_IV, "data_governance.known_biases", "Known biases and their handling (Art. 10(2)(f, g))"),
+    Fact(ANNEX_IV, "data_governance.collection", "Data collection (Art. 10(2)(b))", source=DATA_DESCRIBE),
+    Fact(ANNEX_IV, "data_governance.labelling", "Labelling (Art. 10(2)(c))", source=DATA_DESCRIBE),
+    Fact(
+        ANNEX_IV,
+        "data_governance.known_biases",
+        "Known biases and their handling (Art. 10(2)(f, g))",
+        source=DATA_DESCRIBE,
+    ),
     Fact(ANNEX_IV, "human_oversight.procedure", "Human oversight procedure (Art. 14)"),
     Fact(ANNEX_IV, "cybersecurity", "Cybersecurity measures (Art. 15(5))"),
     Fact(ANNEX_IV, "post_market_monitoring.plan", "Post-market monitoring plan (Art. 72)"),
@@ -78,6 +92,11 @@ def load_organisation(root: str | os.PathLike[str] = ".") -> dict[str, Any]:
         document = yaml.safe_load(path.read_text("utf-8")) or {}
     except yaml.YAMLError as exc:
         raise VigilError(f"{ORGANISATION_FILE}: invalid YAML: {exc}") from None
+    if isinstance(document, Mapping) and "data_governance" in document:
+        raise VigilError(
+            f"{ORGANISATION_FILE}: data_governance describes one dataset, not the organisation: move it to "
+            f"the data configuration (params/data/<name>.yaml, {DATA_DESCRIBE}.data_governance)"
+        )
     errors = sorted(Draft202012Validator(_schema()).iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
@@ -96,11 +115,32 @@ def _value(document: Mapping[str, Any], key: str) -> str | None:
     return text or None
 
 
+def with_data_governance(organisation: Mapping[str, Any], describe: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The organisation's facts plus the active dataset's ``describe.data_governance``, one document."""
+    return {**organisation, "data_governance": dict((describe or {}).get("data_governance") or {})}
+
+
+EXAMPLE_MARK = "(fictitious)"  # how the shipped example marks the values a user must replace
+
+
+def example_facts(document: Mapping[str, Any]) -> list[str]:
+    """Dotted keys of the organisation facts still holding the shipped example's (fictitious) values."""
+    return [
+        fact.key
+        for fact in FACTS
+        if fact.source == ORGANISATION_FILE and EXAMPLE_MARK in (_value(document, fact.key) or "")
+    ]
+
+
 def fact_rows(document: Mapping[str, Any]) -> list[tuple[str, str, str | None]]:
     """(section, label, value or None) for every fact, in report order."""
     return [(fact.section, fact.label, _value(document, fact.key)) for fact in FACTS]
 
 
-def missing_facts(document: Mapping[str, Any]) -> list[str]:
-    """Dotted keys of the required facts that are absent or blank."""
-    return [fact.key for fact in FACTS if fact.required and _value(document, fact.key) is None]
+def missing_facts(document: Mapping[str, Any], source: str | None = None) -> list[str]:
+    """Dotted keys of the required facts (from ``source``, or any) that are absent or blank."""
+    return [
+        fact.key
+        for fact in FACTS
+        if fact.required and (source is None or fact.source == source) and _value(document, fact.key) is None
+    ]

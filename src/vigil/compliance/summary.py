@@ -13,7 +13,7 @@ from typing import Any
 
 from vigil.compliance.gate import format_value
 from vigil.compliance.report.context import HEADLINE_METRICS, fmt, headline_interval
-from vigil.compliance.report.plain_language import drop_in_words, dropped_in_words
+from vigil.compliance.report.plain_language import drop_in_words, dropped_in_words, small_groups_in_words
 
 WATERMARK = "<!-- vigil-compliance -->"
 EVIDENCE_LINK_PLACEHOLDER = "EVIDENCE_URL"
@@ -199,8 +199,7 @@ def render_summary(
     if summary:
         lines += [
             "",
-            f"{fmt(summary.get('significant_gaps'))} significant gap(s); "
-            f"{fmt(summary.get('insufficient_groups'))} group(s) too small to compare.",
+            f"{fmt(summary.get('significant_gaps'))} significant gap(s). {small_groups_in_words(fairness)}",
         ]
     lines += robustness_lines(reports.get("robustness") or {}, compact)
     quality = reports.get("data_quality") or {}

@@ -89,6 +89,12 @@ DESCRIBE_FIELDS = (
     ("contact", "who answers for it"),
 )
 
+GOVERNANCE_FIELDS = (
+    ("collection", "how and from where these records were collected"),
+    ("labelling", "who assigned the labels, how, and how disagreements were resolved"),
+    ("known_biases", "what is known to be over- or under-represented, and what is done about it"),
+)
+
 
 def _describe_block() -> list[str]:
     """What the signed report says about this data: blank until the user writes it (the report reads MISSING)."""
@@ -102,4 +108,6 @@ def _describe_block() -> list[str]:
         "  model_card:",
     ]
     lines += [f'    {key}: ""  {TO_CHECK}: {hint}' for key, hint in DESCRIBE_FIELDS]
+    lines.append("  data_governance:  # EU AI Act Art. 10; blank ones read MISSING and count for DOC-006")
+    lines += [f'    {key}: ""  {TO_CHECK}: {hint}' for key, hint in GOVERNANCE_FIELDS]
     return lines

@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from vigil.compliance.organisation import example_facts, load_organisation
 from vigil.errors import VigilError
 from vigil.io import atomic_path
 from vigil.onboarding.data_config import TO_CHECK, data_config_yaml
@@ -25,6 +26,7 @@ class InitResult:
     inspection: Inspection
     tracked: bool
     to_check: int
+    example_organisation_facts: list[str]  # facts of policies/organisation/ still holding the example's values
 
 
 def init_data(repo: Path, source: Path, name: str, force: bool = False) -> InitResult:
@@ -44,4 +46,5 @@ def init_data(repo: Path, source: Path, name: str, force: bool = False) -> InitR
         result = subprocess.run(["dvc", "add", relative], cwd=repo, capture_output=True, text=True, timeout=600)
         if result.returncode != 0:
             raise VigilError(f"dvc add {relative}: {(result.stderr or result.stdout).strip().splitlines()[-1:]}")
-    return InitResult(config, inspection, inside, text.count(TO_CHECK) - 1)  # the header names the marker once
+    example = example_facts(load_organisation(repo))
+    return InitResult(config, inspection, inside, text.count(TO_CHECK) - 1, example)  # the header names # CHECK once

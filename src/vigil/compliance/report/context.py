@@ -12,7 +12,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from vigil.compliance.report.charts import Bar, bar_chart, confusion_heatmap
-from vigil.compliance.report.plain_language import drop_in_words, dropped_in_words, likely_range
+from vigil.compliance.report.plain_language import (
+    drop_in_words,
+    dropped_in_words,
+    likely_range,
+    small_groups_in_words,
+)
 from vigil.params import flatten
 from vigil.privacy.entities import PLACEHOLDER_WORDS
 
@@ -233,7 +238,7 @@ def fairness_section(fairness: Mapping[str, Any], max_groups: int) -> dict[str, 
                             g.get("accuracy") if g.get("status") == "ok" else None,
                             g.get("accuracy_ci_low"),
                             g.get("accuracy_ci_high"),
-                            note="" if g.get("status") == "ok" else "too few records to compare",
+                            note="" if g.get("status") == "ok" else "insufficient data",
                         )
                         for g in shown
                     ],
@@ -249,6 +254,7 @@ def fairness_section(fairness: Mapping[str, Any], max_groups: int) -> dict[str, 
     errors = fairness.get("error_analysis") or {}
     return {
         "config": fairness.get("config") or {},
+        "small_groups": small_groups_in_words(fairness),
         "overall": fairness.get("overall") or {},
         "summary": summary,
         "gaps": gaps,

@@ -9,6 +9,7 @@ which people compare two accuracies.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 
 def points(value: float) -> str:
@@ -63,4 +64,34 @@ def dropped_in_words(dropped: Mapping[str, int]) -> str:
     return (
         f"{records:,} record{'s' if records != 1 else ''} dropped at ingest (data.rare_labels: drop), "
         f"from {len(dropped)} {noun} with too few examples to split: {labels}."
+    )
+
+
+MAX_NAMED_SMALL_GROUPS = 8
+
+
+def small_groups_in_words(fairness: Mapping[str, Any]) -> str:
+    """The groups too small to compare, with their sizes and the size needed, smallest first.
+
+    A group below ``min_group_size`` has an interval too wide to support any finding, so it is
+    neither a pass nor a failure: it is insufficient data, and the reader needs to know which
+    groups, how far short they are, and how many records would make them assessable.
+    """
+    need = (fairness.get("config") or {}).get("min_group_size")
+    small = [
+        (int(group.get("support") or 0), f"{name} '{group.get('group')}' ({int(group.get('support') or 0)})")
+        for name, section in fairness.items()
+        if isinstance(section, Mapping) and "groups" in section
+        for group in section.get("groups") or []
+        if group.get("status") == "insufficient_data"
+    ]
+    if not small:
+        return "Every group had enough test records to compare."
+    small.sort(key=lambda item: item[0])
+    named = ", ".join(text for _, text in small[:MAX_NAMED_SMALL_GROUPS])
+    more = f" and {len(small) - MAX_NAMED_SMALL_GROUPS} more" if len(small) > MAX_NAMED_SMALL_GROUPS else ""
+    noun = "group has" if len(small) == 1 else "groups have"
+    return (
+        f"Insufficient data, not compared: {len(small)} {noun} fewer than the {need} test records a comparison "
+        f"needs: {named}{more}."
     )

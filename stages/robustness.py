@@ -14,7 +14,7 @@ from vigil.io import atomic_path
 from vigil.log import get_logger
 from vigil.modeling import load_model
 from vigil.params import load_params, require
-from vigil.robustness import RobustnessSettings, build_perturbations, robustness_audit
+from vigil.robustness import RobustnessSettings, build_perturbations, not_run, robustness_audit
 from vigil.robustness.plots import drop_rows
 from vigil.stage import run_stage
 
@@ -25,7 +25,9 @@ PLOT = "reports/plots/robustness.csv"
 
 def main() -> None:
     params = load_params()
-    settings = RobustnessSettings.from_params(require(params, "audit.robustness"), int(require(params, "seed")))
+    settings = RobustnessSettings.from_params(
+        require(params, "audit.robustness"), int(require(params, "seed")), params["data"].get("vocabulary")
+    )
     test = pd.read_parquet(TEST)
     predictor = load_model(MODEL_DIR)
     report = robustness_audit(
@@ -37,6 +39,7 @@ def main() -> None:
         resamples=settings.resamples,
         confidence=settings.confidence,
         seed=settings.seed,
+        skipped=not_run(settings),
     )
     write_report("robustness", report)
     with atomic_path(PLOT) as staged:

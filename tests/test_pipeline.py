@@ -414,6 +414,9 @@ def test_bring_your_own_csv_with_data_init(tmp_path: Path):
     assert f"mobile insufficient data {tiny['support']} " in reading  # its row in the PDF's shop_kind table
     for text in (reading, " ".join(summary.split())):
         assert "Insufficient data, not compared:" in text and f"fewer than the {need} test records" in text
+        # The example's workshop abbreviations and glossary are not applied to the user's notes: their tables are
+        # empty until the user writes them, so those rewrites are declared not run, not reported as "no change".
+        assert "Not run, so not measured: abbreviations (data.vocabulary.abbreviations is empty); language mix" in text
 
 
 def test_bad_input_stops_ingest_with_one_line_and_no_outputs(tmp_path: Path):
@@ -442,6 +445,9 @@ def test_faa_worked_example_runs_as_an_experiment(tmp_path: Path):
     quality = json.loads((repo / "reports/data_quality.json").read_text())
     assert quality["n_records"] == 2747 and quality["dropped"]["rare_labels"] == {"AP": 1}
     assert set(_metrics(repo)["per_class"]) == {"AF", "AI", "AU", "DE", "EQ", "II", "ME"}
+    robustness = json.loads((repo / "reports/robustness.json").read_text())
+    assert robustness["perturbations"]["abbreviations"]["texts_changed"] > 0  # its own (aviation) terms
+    assert robustness["not_run"] == {"language_mix": "data.vocabulary.glossary is empty"}  # English only
     # What ingest removed, and why, is in the signed report and the PR comment, not only in a JSON file.
     dropped = (
         "1 record dropped at ingest (data.rare_labels: drop), from 1 label with too few examples to split: 'AP' (1)."

@@ -13,12 +13,13 @@ import yaml
 from vigil.compliance.gate import evaluate
 from vigil.compliance.policies import load_policies
 from vigil.errors import VigilError
-from vigil.robustness import RobustnessSettings, build_perturbations, robustness_audit
+from vigil.robustness import RobustnessSettings, build_perturbations, not_run, robustness_audit
 from vigil.robustness.keyboard import NEIGHBOURS, keyboard_typo
 from vigil.robustness.perturbations import PLACEHOLDER, match_case, term_swapper, truncator
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULTS = yaml.safe_load((REPO_ROOT / "params/audit/default.yaml").read_text())["robustness"]
+VOCABULARY = yaml.safe_load((REPO_ROOT / "params/data/synthetic.yaml").read_text())["vocabulary"]
 NOTES = [
     "Cliente relatou ruído no motor ao frear; <PERSON> trocou pastilhas dianteiras. CPF <BR_CPF>",
     "customer states brake noise at low speed, replaced front pads, ph <PHONE_NUMBER>",
@@ -29,7 +30,8 @@ NOTES = [
 
 
 def _perturbations(**overrides):
-    return {p.name: p for p in build_perturbations(RobustnessSettings.from_params({**DEFAULTS, **overrides}, seed=7))}
+    settings = RobustnessSettings.from_params({**DEFAULTS, **overrides}, seed=7, vocabulary=VOCABULARY)
+    return {p.name: p for p in build_perturbations(settings)}
 
 
 def test_every_rewrite_but_the_placeholder_one_leaves_scrub_placeholders_exactly_as_written():
@@ -106,8 +108,26 @@ def test_unknown_perturbations_and_out_of_range_settings_are_named():
         RobustnessSettings.from_params({**DEFAULTS, "perturbations": ["typos", "emoji"]}, seed=0)
     with pytest.raises(VigilError, match="audit.robustness.typo_rate"):
         RobustnessSettings.from_params({**DEFAULTS, "typo_rate": 0}, seed=0)
-    with pytest.raises(VigilError, match="audit.robustness.glossary"):
-        RobustnessSettings.from_params({**DEFAULTS, "glossary": {"brake": None}}, seed=0)
+    with pytest.raises(VigilError, match="data.vocabulary.glossary must map each term"):
+        RobustnessSettings.from_params(DEFAULTS, seed=0, vocabulary={"glossary": {"brake": None}})
+    with pytest.raises(VigilError, match=r"data.vocabulary: unknown \['synonyms'\]"):
+        RobustnessSettings.from_params(DEFAULTS, seed=0, vocabulary={"synonyms": {"a": "b"}})
+    with pytest.raises(VigilError, match=r"audit.robustness.glossary: .* move them to the data configuration"):
+        RobustnessSettings.from_params({**DEFAULTS, "glossary": {"brake": "freio"}}, seed=0)
+
+
+def test_a_rewrite_whose_term_table_is_empty_is_not_run_and_the_report_says_so():
+    settings = RobustnessSettings.from_params(DEFAULTS, seed=0, vocabulary={"abbreviations": {"engine": "eng"}})
+    names = [p.name for p in build_perturbations(settings)]
+    assert "abbreviations" in names and "language_mix" not in names
+    assert not_run(settings) == {"language_mix": "data.vocabulary.glossary is empty"}
+    texts, labels = _notes_with_a_case_signal(60)
+    report = robustness_audit(
+        lambda batch: ["urgent"] * len(batch), texts, labels, build_perturbations(settings), resamples=100,
+        skipped=not_run(settings),
+    )  # fmt: skip
+    assert report["not_run"] == {"language_mix": "data.vocabulary.glossary is empty"}
+    assert "language_mix" not in report["perturbations"]
 
 
 def _notes_with_a_case_signal(n: int) -> tuple[list[str], list[str]]:
@@ -125,7 +145,7 @@ def _notes_with_a_case_signal(n: int) -> tuple[list[str], list[str]]:
 
 def _robustness_outcomes(predict) -> tuple[dict[str, str], dict]:
     texts, labels = _notes_with_a_case_signal(400)
-    settings = RobustnessSettings.from_params({**DEFAULTS, "resamples": 200}, seed=1)
+    settings = RobustnessSettings.from_params({**DEFAULTS, "resamples": 200}, seed=1, vocabulary=VOCABULARY)
     report = robustness_audit(predict, texts, labels, build_perturbations(settings), resamples=200, seed=1)
     policies = load_policies(REPO_ROOT / "policies")
     outcomes = evaluate(policies, {"robustness": report})

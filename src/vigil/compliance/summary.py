@@ -109,11 +109,22 @@ def robustness_lines(robustness: Mapping[str, Any], compact: bool) -> list[str]:
         ]
         for name, entry in ordered[: 3 if compact else len(ordered)]
     ]
+    skipped = robustness.get("not_run") or {}
     return [
         "",
         f"### Robustness (the {fmt(robustness.get('n_test'))} test notes rewritten)",
         "",
         *_table(["Rewrite", "Answers changed", "Accuracy"], rows),
+        *(
+            [
+                "",
+                "Not run, so not measured: "
+                + "; ".join(f"{n.replace('_', ' ')} ({why})" for n, why in skipped.items())
+                + ".",
+            ]
+            if skipped
+            else []
+        ),
     ]
 
 

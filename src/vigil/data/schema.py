@@ -24,8 +24,9 @@ SOURCE_FORMATS = ("synthetic", "csv", "parquet")
 RARE_LABEL_POLICIES = ("error", "drop")
 
 
-# Keys of the data section that other stages read (evaluate: the classes whose F1 a policy watches).
-OTHER_CONSUMERS = ("critical_classes", "describe")  # describe: what the report says about the data
+# Keys of the data section that other stages read (evaluate: the classes whose F1 a policy watches;
+# report: describe, what the report says about the data; robustness: vocabulary, the data's own terms).
+OTHER_CONSUMERS = ("critical_classes", "describe", "vocabulary")
 
 
 @dataclass(frozen=True)

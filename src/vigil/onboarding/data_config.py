@@ -66,6 +66,14 @@ def data_config_yaml(inspection: Inspection, name: str, source: str) -> str:
         listed = ", ".join(f"{label} ({count})" for label, count in sorted(rare.items()))
         lines.append(f"rare_labels: drop  {TO_CHECK}: fewer than 3 records, dropped and reported: {listed}")
     lines.append("critical_classes: []  # labels whose misses are safety-relevant (recall is audited for them)")
+    lines += [
+        "# Your notes' own words, for the robustness audit: abbreviations (full: abbreviated, e.g. engine: eng)",
+        "# and, for notes in two languages, a glossary (term: its translation). An empty table: that rewrite",
+        "# is not run, and the report says so.",
+        "vocabulary:",
+        f"  abbreviations: {{}}  {TO_CHECK}: add the abbreviations your writers use",
+        f"  glossary: {{}}  {TO_CHECK}: add term pairs if the notes mix two languages",
+    ]
     lines += _describe_block()
     counts = ", ".join(f"{label} {count}" for label, count in inspection.label_counts.items())
     if counts:

@@ -10,7 +10,7 @@ Drops are clean minus perturbed: positive is worse.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -121,8 +121,12 @@ def robustness_audit(
     resamples: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
+    skipped: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Predict the clean and every perturbed test set; the report's ``perturbations`` and ``summary``."""
+    """Predict the clean and every perturbed test set; the report's ``perturbations`` and ``summary``.
+
+    ``skipped`` names configured rewrites that were not run, with the reason (``not_run``).
+    """
     texts = list(texts)
     clean_pred = list(predict(texts))
     entries: dict[str, dict[str, Any]] = {}
@@ -146,5 +150,6 @@ def robustness_audit(
         "resamples": resamples,
         "clean_accuracy": _accuracy(y_true, clean_pred),
         "perturbations": entries,
+        "not_run": dict(skipped or {}),
         "summary": summarise(entries),
     }

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from vigil.privacy.entities import pseudonym_placeholder
 from vigil.robustness.keyboard import keyboard_typo
-from vigil.robustness.settings import RobustnessSettings
+from vigil.robustness.settings import TABLE_OF, RobustnessSettings
 
 PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
 WORD = re.compile(r"[^\W\d_]+")
@@ -152,14 +152,15 @@ def build_perturbations(settings: RobustnessSettings) -> list[Perturbation]:
         ),
         "abbreviations": Perturbation(
             "abbreviations",
-            f"each of {len(settings.abbreviations)} workshop terms written the other way (full <-> abbreviated)",
+            f"each of the {len(settings.abbreviations)} terms of data.vocabulary.abbreviations written the other "
+            "way (full <-> abbreviated)",
             True,
             term_swapper(settings.abbreviations, 1.0),
         ),
         "language_mix": Perturbation(
             "language_mix",
-            f"{settings.mix_rate:.0%} of the glossary's {len(settings.glossary)} technical terms in the other "
-            "language (English <-> Portuguese)",
+            f"{settings.mix_rate:.0%} of the {len(settings.glossary)} terms of data.vocabulary.glossary written in "
+            "the other language",
             True,
             term_swapper(settings.glossary, settings.mix_rate),
         ),
@@ -176,4 +177,18 @@ def build_perturbations(settings: RobustnessSettings) -> list[Perturbation]:
             truncator(settings.truncate_fraction),
         ),
     }
-    return [available[name] for name in settings.perturbations]
+    skipped = not_run(settings)
+    return [available[name] for name in settings.perturbations if name not in skipped]
+
+
+def not_run(settings: RobustnessSettings) -> dict[str, str]:
+    """Configured rewrites that have nothing to swap, with the reason the report prints.
+
+    A rewrite with an empty table would change no note and read as "no change": a
+    robustness claim nobody measured.
+    """
+    return {
+        name: f"data.vocabulary.{TABLE_OF[name]} is empty"
+        for name in settings.perturbations
+        if name in TABLE_OF and not getattr(settings, TABLE_OF[name])
+    }

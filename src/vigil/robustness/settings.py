@@ -1,4 +1,11 @@
-"""``audit.robustness`` from params.yaml, validated before any text is rewritten."""
+"""``audit.robustness`` from params.yaml, validated before any text is rewritten.
+
+The rewrites are generic; the terms two of them swap are not. Abbreviations and
+a bilingual glossary are one dataset's domain words (workshop notes in English and
+Portuguese; aviation remarks in English), so they come from the active data
+configuration, ``data.vocabulary``, and an empty table means that rewrite is not
+run, rather than run as a no-op that reads as "robust".
+"""
 
 from __future__ import annotations
 
@@ -20,6 +27,9 @@ KNOWN_PERTURBATIONS = (
     "truncation",
 )
 
+VOCABULARY_TABLES = ("abbreviations", "glossary")  # data.vocabulary: the rewrite that uses each is named alike
+TABLE_OF = {"abbreviations": "abbreviations", "language_mix": "glossary"}
+
 
 @dataclass(frozen=True)
 class RobustnessSettings:
@@ -34,8 +44,23 @@ class RobustnessSettings:
     seed: int = 0
 
     @classmethod
-    def from_params(cls, section: Mapping[str, Any] | None, seed: int) -> RobustnessSettings:
-        settings = from_section(cls, section, "audit.robustness", seed=seed)
+    def from_params(
+        cls, section: Mapping[str, Any] | None, seed: int, vocabulary: Mapping[str, Any] | None = None
+    ) -> RobustnessSettings:
+        """``section`` is ``audit.robustness``; ``vocabulary`` is ``data.vocabulary`` (the term tables)."""
+        moved = [table for table in VOCABULARY_TABLES if table in (section or {})]
+        if moved:
+            raise VigilError(
+                f"params.yaml: audit.robustness.{moved[0]}: the term tables describe one dataset's words; "
+                f"move them to the data configuration (params/data/<name>.yaml: vocabulary.{moved[0]})"
+            )
+        unknown_tables = sorted(set(vocabulary or {}) - set(VOCABULARY_TABLES))
+        if unknown_tables:
+            raise VigilError(
+                f"params.yaml: data.vocabulary: unknown {unknown_tables}; known: {list(VOCABULARY_TABLES)}"
+            )
+        tables = {table: dict((vocabulary or {}).get(table) or {}) for table in VOCABULARY_TABLES}
+        settings = from_section(cls, {**(section or {}), **tables}, "audit.robustness", seed=seed)
         unknown = [name for name in settings.perturbations if name not in KNOWN_PERTURBATIONS]
         if unknown:
             raise VigilError(
@@ -52,10 +77,8 @@ class RobustnessSettings:
             raise VigilError(f"params.yaml: audit.robustness.confidence must be in (0.5, 1), got {settings.confidence}")
         if settings.resamples < 100:
             raise VigilError(f"params.yaml: audit.robustness.resamples must be >= 100, got {settings.resamples}")
-        for table in ("abbreviations", "glossary"):
+        for table in VOCABULARY_TABLES:
             entries = getattr(settings, table)
-            if not isinstance(entries, Mapping) or not all(
-                isinstance(k, str) and isinstance(v, str) and k and v for k, v in entries.items()
-            ):
-                raise VigilError(f"params.yaml: audit.robustness.{table} must map each term to a non-empty term")
+            if not all(isinstance(k, str) and isinstance(v, str) and k and v for k, v in entries.items()):
+                raise VigilError(f"params.yaml: data.vocabulary.{table} must map each term to a non-empty term")
         return settings

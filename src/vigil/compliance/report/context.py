@@ -342,6 +342,7 @@ def robustness_section(robustness: Mapping[str, Any]) -> dict[str, Any]:
         "resamples": robustness.get("resamples"),
         "summary": robustness.get("summary") or {},
         "rows": rows,
+        "not_run": [(name.replace("_", " "), why) for name, why in (robustness.get("not_run") or {}).items()],
     }
 
 

@@ -213,6 +213,10 @@ def test_blank_data_description_fields_are_counted_for_doc_006(tmp_path: Path):
         {}, tmp_path, {}, {"title": "T", "organisation": "Acme", "system_name": "Triage", "data_governance": governance}
     )
     assert written["describe_missing"] == ["data_governance.known_biases"]
+    grouped = documentation_facts(
+        {}, tmp_path, {}, {"title": "T", "groups": {"region": "Where the shop is", "shift": ""}}, ["region", "shift"]
+    )
+    assert grouped["describe_missing"][-1:] == ["groups.shift"]  # a group column nobody described
     assert "data_governance.known_biases" not in written["organisation_missing"]  # DOC-006's, not DOC-005's
 
 

@@ -371,6 +371,7 @@ def test_bring_your_own_csv_with_data_init(tmp_path: Path):
         "known_biases": "Mobile crews write the shortest notes",
     }.items():
         text = re.sub(rf'^(\s*{key}: )"".*$', rf'\1"{value}"', text, count=1, flags=re.MULTILINE)
+    text = re.sub(r'^(    (\w+): )"".*what a \w+ group is.*$', r'\1"Our \2 groups"', text, flags=re.MULTILINE)
     config_path.write_text(text)
     run(["git", "add", "-A"], repo)
     run(["git", "commit", "-qm", "my notes, configured by vigil data init"], repo)
@@ -388,12 +389,13 @@ def test_bring_your_own_csv_with_data_init(tmp_path: Path):
     assert "ACME BOMBAS LTDA" in reading and "Pump fleet triage report" in reading  # the cover upper-cases the name
     assert "Service notes of the Acme pump fleet, 2024, from three units" in reading
     assert "Data collection (Art. 10(2)(b)) Exported weekly from the Acme service desk" in reading
+    assert "shop_kind: Our shop_kind groups" in reading  # above its fairness table
     assert "MISSING (data.describe" not in reading  # the cover's three texts were all given
     # None of the example data configuration's texts (cover, model card, data governance); policies/organisation/
     # is still the example's (`vigil data init` said so)
     example = yaml.safe_load((REPO_ROOT / "params/data/synthetic.yaml").read_text())["describe"]
     card = {k: v for k, v in example["model_card"].items() if k != "contact"}  # the organisation file has it too
-    governance = example["data_governance"].values()
+    governance = [*example["data_governance"].values(), *example["groups"].values()]
     for text in (example["organisation"], example["system_name"], *card.values(), *governance):
         assert " ".join(str(text).split())[:60] not in reading, text
     rules = {r["id"]: r for r in json.loads((repo / "reports/policy.json").read_text())["rules"]}

@@ -10,7 +10,7 @@ DPIA, procedures: ``organisation.py``) are filled, which is what these facts rep
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +41,14 @@ def documentation_facts(
     root: str | os.PathLike[str] = ".",
     organisation: Mapping[str, Any] | None = None,
     describe: Mapping[str, Any] | None = None,
+    group_columns: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The ``documentation`` namespace for policy rules."""
+    """The ``documentation`` namespace for policy rules (``group_columns``: data.sensitive_features)."""
     missing = missing_model_card_fields(model_card)
     undescribed = [name for name in DESCRIBE_FIELDS if not str((describe or {}).get(name) or "").strip()]
     undescribed += missing_facts(with_data_governance({}, describe), DATA_DESCRIBE)
+    groups = (describe or {}).get("groups") or {}
+    undescribed += [f"groups.{column}" for column in group_columns if not str(groups.get(column) or "").strip()]
     organisation_missing = missing_facts(organisation or {}, ORGANISATION_FILE)
     return {
         "model_card_fields": len(MODEL_CARD_FIELDS),

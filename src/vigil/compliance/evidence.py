@@ -173,7 +173,8 @@ def policy_inputs(root: Path, params: Mapping[str, Any]) -> dict[str, Any]:
     reports = load_reports(root)
     describe = (params.get("data") or {}).get("describe")
     model_card = report_section(params)["model_card"]
-    reports["documentation"] = documentation_facts(model_card, root, load_organisation(root), describe)
+    features = (params.get("data") or {}).get("sensitive_features") or []
+    reports["documentation"] = documentation_facts(model_card, root, load_organisation(root), describe, list(features))
     return reports
 
 
@@ -291,7 +292,11 @@ def report_context(
             reports.get("metrics") or {}, confusion, list((params.get("data") or {}).get("critical_classes") or [])
         ),
         "robustness": ctx.robustness_section(reports.get("robustness") or {}),
-        "fairness": ctx.fairness_section(reports.get("fairness") or {}, settings.max_groups_per_table),
+        "fairness": ctx.fairness_section(
+            reports.get("fairness") or {},
+            settings.max_groups_per_table,
+            ((params.get("data") or {}).get("describe") or {}).get("groups"),
+        ),
         "explain": ctx.explain_section(
             reports.get("explain") or {},
             settings.top_tokens,

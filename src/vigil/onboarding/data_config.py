@@ -74,7 +74,7 @@ def data_config_yaml(inspection: Inspection, name: str, source: str) -> str:
         f"  abbreviations: {{}}  {TO_CHECK}: add the abbreviations your writers use",
         f"  glossary: {{}}  {TO_CHECK}: add term pairs if the notes mix two languages",
     ]
-    lines += _describe_block()
+    lines += _describe_block([_key(g.column) for g in inspection.groups])
     counts = ", ".join(f"{label} {count}" for label, count in inspection.label_counts.items())
     if counts:
         lines.append(f"# label counts ({inspection.n_rows} rows): {counts}")
@@ -104,7 +104,7 @@ GOVERNANCE_FIELDS = (
 )
 
 
-def _describe_block() -> list[str]:
+def _describe_block(group_names: list[str]) -> list[str]:
     """What the signed report says about this data: blank until the user writes it (the report reads MISSING)."""
     lines = [
         "# What the signed report says about this data. Blank fields read MISSING in the PDF, and an",
@@ -118,4 +118,9 @@ def _describe_block() -> list[str]:
     lines += [f'    {key}: ""  {TO_CHECK}: {hint}' for key, hint in DESCRIBE_FIELDS]
     lines.append("  data_governance:  # EU AI Act Art. 10; blank ones read MISSING and count for DOC-006")
     lines += [f'    {key}: ""  {TO_CHECK}: {hint}' for key, hint in GOVERNANCE_FIELDS]
+    if group_names:
+        lines.append("  groups:  # what each group column is, printed above its fairness table")
+        lines += [f'    {name}: ""  {TO_CHECK}: what a {name} group is, and why it is audited' for name in group_names]
+    else:
+        lines.append("  groups: {}  # what each sensitive_features column is, printed above its fairness table")
     return lines

@@ -123,19 +123,20 @@ def _workspace_state(repo: Path) -> dict[str, object]:
 
 
 def test_a_failed_experiment_leaves_the_workspace_and_the_staged_files_as_they_were(pipeline_copy: Path):
-    """New data through ingest, scrub and split, then a failing stage: nothing of the half-run remains."""
+    """New data through ingest, then a failing stage: nothing of the half-run remains."""
     repo = pipeline_copy
     (repo / "params/data/mine.yaml").write_text("name: mine\n")  # staged by the user, as the own-data guide says
     run(["git", "add", "params/data/mine.yaml"], repo)
     before = _workspace_state(repo)
     raw = (repo / "data/interim/raw.parquet").read_bytes()
+    # ingest runs on new data (its outputs and dvc.lock entry change), then scrub refuses: no pseudonym key.
     failed = run(
-        ["vigil", "exp", "run", "-S", "data.synthetic.n_records=360", "-S", "model.params.C=-1"], repo, check=False
+        ["vigil", "exp", "run", "-S", "data.synthetic.n_records=360", "-S", "scrub=pseudonymize"], repo, check=False
     )
     assert failed.returncode == 2
-    assert "failed to reproduce 'train'" in failed.stdout  # the stages before it ran on the new data
+    assert "Running stage 'ingest'" in failed.stdout and "failed to reproduce 'scrub'" in failed.stdout
     assert failed.stderr.strip().splitlines() == [
-        "vigil: error: dvc exp run failed at stage 'train', see its error above; the workspace is as it was before "
+        "vigil: error: dvc exp run failed at stage 'scrub', see its error above; the workspace is as it was before "
         "the run (params.yaml, dvc.lock, outputs and staged files restored)"
     ]
     assert _workspace_state(repo) == before and before["dvc status"] == 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,7 @@ from vigil.errors import VigilError
 
 SMALL_FILES = ("params.yaml", "dvc.lock")
 FAILED_STAGE = re.compile(r"failed to reproduce '([^']+)'")
+RESTORED = "the workspace is as it was before the run (params.yaml, dvc.lock, outputs and staged files restored)"
 
 
 @dataclass(frozen=True)
@@ -121,10 +123,15 @@ def _run_streaming(command: Sequence[str], repo: Path) -> tuple[int, list[str]]:
         list(command), cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
     ) as process:
         assert process.stdout is not None
-        for line in process.stdout:
-            sys.stdout.write(line)
-            sys.stdout.flush()
-            tail.append(line.rstrip("\n"))
+        try:
+            for line in process.stdout:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+                tail.append(line.rstrip("\n"))
+        except KeyboardInterrupt:
+            process.send_signal(signal.SIGINT)  # a terminal's Ctrl-C reached dvc too; a kill -INT of vigil did not
+            process.wait()
+            raise
     return process.returncode, list(tail)
 
 
@@ -139,14 +146,15 @@ def guarded_experiment(repo: Path, dvc_args: Sequence[str]) -> None:
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="vigil-exp-run-", dir=scratch) as held:
         snapshot = take_snapshot(repo, paths, Path(held))
-        code, tail = _run_streaming([dvc, "exp", "run", *dvc_args], repo)
+        try:
+            code, tail = _run_streaming([dvc, "exp", "run", *dvc_args], repo)
+        except KeyboardInterrupt:
+            restore_workspace(repo, snapshot)
+            raise VigilError(f"interrupted; {RESTORED}") from None
         if code == 0:
             restore_index(repo, snapshot)
             return
         stage = next((m.group(1) for line in reversed(tail) if (m := FAILED_STAGE.search(line))), None)
         restore_workspace(repo, snapshot)
     where = f"at stage '{stage}'" if stage else f"(exit {code})"
-    raise VigilError(
-        f"dvc exp run failed {where}, see its error above; the workspace is as it was before the run "
-        "(params.yaml, dvc.lock, outputs and staged files restored)"
-    )
+    raise VigilError(f"dvc exp run failed {where}, see its error above; {RESTORED}")

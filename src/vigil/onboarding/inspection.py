@@ -58,7 +58,8 @@ class Inspection:
         return {k: v for k, v in self.label_counts.items() if v < MIN_EXAMPLES_PER_LABEL}
 
 
-def _decode(raw: bytes, path: str) -> tuple[str, str]:
+def _decode(raw: bytes) -> tuple[str, str]:
+    """The text and the encoding that reads it: UTF-8 (BOM dropped), else the likely single-byte one."""
     try:
         return raw.decode("utf-8").removeprefix("\ufeff"), "utf-8"
     except UnicodeDecodeError:
@@ -88,7 +89,7 @@ def read_for_inspection(path: Path) -> tuple[pd.DataFrame, str, str, str]:
     if raw.startswith(b"PAR1"):
         frame = pd.read_parquet(path)
         return frame.astype("string").astype(object).where(frame.notna(), None), "parquet", "utf-8", ","
-    text, encoding = _decode(raw, str(path))
+    text, encoding = _decode(raw)
     delimiter = _delimiter(text)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[""])

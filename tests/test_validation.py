@@ -186,3 +186,14 @@ def test_a_single_byte_export_is_located_and_the_encoding_named(tmp_path, encodi
 def test_an_excel_workbook_is_refused_by_name(tmp_path, magic: bytes, kind: str):
     error = _error(_write(tmp_path, magic, "notes.csv"))
     assert f"is an Excel workbook (.{kind}), not CSV: save the sheet as 'CSV UTF-8' or Parquet" in str(error)
+
+
+@pytest.mark.parametrize("role, source", [("label", "failure"), ("text", "note"), ("record_id", "id")])
+def test_a_group_column_that_is_the_label_text_or_id_is_refused_by_name(tmp_path, role: str, source: str):
+    """A guessed group left in after correcting the label (or the text, or the id) audits nothing: refused."""
+    from vigil.errors import VigilError
+
+    path = _write(tmp_path, HEADER + "".join(GOOD_ROWS))
+    with pytest.raises(VigilError) as info:
+        _load(path, sensitive_features={"workshop": "shop", "c78": source})
+    assert f"data.sensitive_features: c78 (source column '{source}' is columns.{role})" in str(info.value)

@@ -67,6 +67,18 @@ class DataSpec:
         clash = set(features) & set(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
         if clash:
             raise VigilError(f"params.yaml: data.sensitive_features may not reuse internal names {sorted(clash)}")
+        mapped = {str(source): role for role, source in (data.get("columns") or {}).items() if source is not None}
+        reused = {name: mapped[str(source)] for name, source in features.items() if str(source) in mapped}
+        if reused:
+            # Groups by the label measure nothing (each group is one class); groups by the text or id are one
+            # record each. Either is a configuration slip, e.g. a guessed group left in after fixing the label.
+            listed = ", ".join(
+                f"{name} (source column {features[name]!r} is columns.{role})" for name, role in reused.items()
+            )
+            raise VigilError(
+                f"params.yaml: data.sensitive_features: {listed}: a group column must not be the record id, "
+                "text, label or date; remove it from sensitive_features"
+            )
         return from_section(
             cls,
             data,

@@ -129,7 +129,7 @@ class _Stats:
         return cls(
             n=n,
             values=values,
-            distinct={c: int(v.nunique()) for c, v in values.items()},
+            distinct={c: int(v[v != ""].nunique()) for c, v in values.items()},  # a blank is no value
             filled={c: (len(v) - int((v == "").sum())) / n for c, v in values.items()},
             length={c: float(v.str.len().mean()) if len(v) else 0.0 for c, v in values.items()},
         )
@@ -167,7 +167,11 @@ def _guess_label(st: _Stats, taken: set[str]) -> Guess | None:
     most = max(2, min(200, st.n // 3))
     categorical = [c for c in st.values if c not in taken and 2 <= st.distinct[c] <= most and st.filled[c] >= 0.9]
     column = _best(categorical, lambda c: (bool(_LABEL_NAMES.search(c)), -abs(st.distinct[c] - 10)))
-    return Guess(column, f"{st.distinct[column]} distinct values, every row filled") if column else None
+    if column is None:
+        return None
+    filled = st.filled[column]
+    blanks = "every row filled" if filled == 1.0 else f"{1 - filled:.0%} of rows blank, which ingest refuses"
+    return Guess(column, f"{st.distinct[column]} distinct values, {blanks}")
 
 
 MAX_GROUP_GUESSES = 8  # a wide export (the FAA file has 181 columns) would otherwise propose dozens
@@ -197,7 +201,8 @@ def inspect_table(path: Path) -> Inspection:
     label = _guess_label(st, taken)
     taken |= {label.column} if label else set()
     groups = _guess_groups(st, taken)
-    counts = st.values[label.column].value_counts().to_dict() if label else {}
+    labels = st.values[label.column] if label else pd.Series(dtype=str)
+    counts = labels[labels != ""].value_counts().to_dict()
     return Inspection(
         path=str(path),
         format=fmt,

@@ -71,6 +71,21 @@ def test_loads_in_a_fresh_process_with_identical_probabilities(trained):
     assert heavy == []
 
 
+def test_predicting_in_chunks_gives_the_probabilities_of_one_pass(trained, corpus, monkeypatch):
+    """Bounded memory for a test split of any size must not change a single probability."""
+    from vigil.modeling import tfidf
+
+    model, _, _, _ = trained
+    texts = corpus["text"].head(50).tolist()
+    whole = model.pipeline.named_steps["classifier"].predict_proba(model.features(texts))
+    monkeypatch.setattr(tfidf, "PREDICT_CHUNK", 7)  # 50 texts: 7 full chunks and a last one of 1
+    sizes: list[int] = []
+    transform = model.features
+    monkeypatch.setattr(model, "features", lambda batch: sizes.append(len(batch)) or transform(batch))
+    np.testing.assert_array_equal(model.predict_proba(texts), whole)
+    assert sizes == [7] * 7 + [1]
+
+
 def test_probabilities_are_a_distribution(trained):
     model, _, _, texts = trained
     proba = model.predict_proba(texts)

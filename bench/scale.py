@@ -1,13 +1,15 @@
 """Wall time and peak memory of every pipeline stage at growing data sizes: does each scale linearly?
 
-    python bench/scale.py [--sizes 12000 48000 192000] [--stages train explain] [--out FILE]
+    python bench/scale.py [--sizes 12000 48000 192000] [--stages train explain]
+    python bench/record.py scale    # the same, kept in bench/results/scale.md
 
 For each size the pipeline is copied into a temporary directory, ``params.yaml``
 is composed with ``data.synthetic.n_records=<size>`` (the embedded generator, so
 no data has to exist), and each stage's command from ``dvc.yaml`` runs in order,
 as DVC would run it. The process tree of each stage (the stage and every worker
 it starts) is sampled every 0.1 s: peak memory is the largest *sum* of resident
-memory over the tree, so a worker pool counts whole. ``report`` is left out: it
+memory over the tree, so a worker pool counts whole (pages shared between
+processes count once per process). ``report`` is left out: it
 needs a git repository and measures rendering, not data size.
 
 Issue 21's targets, per 4x records: wall time at most 4.5x, peak memory at most 2x.
@@ -26,6 +28,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import psutil
@@ -116,12 +119,12 @@ def table(results: list[Measurement], sizes: list[int]) -> str:
     """Markdown: wall s / peak MB per stage and size, then the ratio per step (x marks a missed target)."""
     by = {(m.stage, m.size): m for m in results}
     stages = list(dict.fromkeys(m.stage for m in results))
-    header = ["stage", *[f"{s:,} notes" for s in sizes], *[f"x{b // a} records" for a, b in zip(sizes, sizes[1:])]]
+    header = ["stage", *[f"{s:,} notes" for s in sizes], *[f"x{b // a} records" for a, b in pairwise(sizes)]]
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     missed = 0
     for stage in stages:
         cells = [stage, *[f"{by[stage, s].seconds:.1f} s / {by[stage, s].peak_mb:,.0f} MB" for s in sizes]]
-        for a, b in zip(sizes, sizes[1:]):
+        for a, b in pairwise(sizes):
             scale = b / a / 4  # targets are per 4x records
             t = by[stage, b].seconds / by[stage, a].seconds
             m = by[stage, b].peak_mb / by[stage, a].peak_mb
@@ -141,17 +144,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[12000, 48000, 192000])
     parser.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
-    parser.add_argument("--out", type=Path, help="also write the table (with the machine's description) here")
     args = parser.parse_args()
     os.environ.setdefault("DVC_NO_ANALYTICS", "1")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     results = [m for size in sorted(args.sizes) for m in measure_size(size, tuple(args.stages))]
-    text = table(results, sorted(args.sizes))
-    print(text)
-    if args.out:
-        machine = f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GB RAM, Python {sys.version.split()[0]}"
-        args.out.write_text(f"# Stage scaling (bench/scale.py)\n\nMachine: {machine}.\n\n{text}", encoding="utf-8")
+    print(table(results, sorted(args.sizes)))
 
 
 if __name__ == "__main__":

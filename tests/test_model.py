@@ -84,6 +84,16 @@ def test_predicting_in_chunks_gives_the_probabilities_of_one_pass(trained, corpu
     monkeypatch.setattr(model, "features", lambda batch: sizes.append(len(batch)) or transform(batch))
     np.testing.assert_array_equal(model.predict_proba(texts), whole)
     assert sizes == [7] * 7 + [1]
+    monkeypatch.undo()
+    one_pass = model.features(texts)
+    monkeypatch.setattr(tfidf, "PREDICT_CHUNK", 7)
+    blocks: list[int] = []
+    rows = model._feature_rows
+    monkeypatch.setattr(model, "_feature_rows", lambda batch: blocks.append(len(batch)) or rows(batch))
+    stacked = model.features(texts)  # the explanation refits' training matrix, built in chunks
+    assert blocks == [7] * 7 + [1]
+    for part in ("data", "indices", "indptr"):
+        np.testing.assert_array_equal(getattr(stacked, part), getattr(one_pass, part))
 
 
 def test_probabilities_are_a_distribution(trained):

@@ -151,8 +151,21 @@ class TfidfClassifier:
         return list(self.pipeline.named_steps["features"].transformer_list)
 
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """The TF-IDF rows the classifier sees."""
+        """The TF-IDF rows the classifier sees.
+
+        A large input (the training split, for the explanation refits) is transformed
+        ``PREDICT_CHUNK`` texts at a time and stacked: the rows are the same, and the
+        vectorizers' per-call working memory stays that of one chunk.
+        """
         items = list(texts)
+        if len(items) <= PREDICT_CHUNK:
+            return self._feature_rows(items)
+        blocks = [
+            self._feature_rows(items[start : start + PREDICT_CHUNK]) for start in range(0, len(items), PREDICT_CHUNK)
+        ]
+        return sparse.vstack(blocks, format="csr")
+
+    def _feature_rows(self, items: list[str]) -> sparse.csr_matrix:
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             return sparse.hstack([vectorizer.transform(items) for _, vectorizer in self.vectorizers()], format="csr")
 

@@ -232,6 +232,7 @@ def test_bootstrap_keeps_group_sizes_and_is_seeded():
     for row in index[1:]:
         assert np.bincount(cells[row], minlength=3).tolist() == [5, 3, 7]
     assert (stratified_index(cells, 50, seed=1) == index).all()
+    assert index.dtype == np.int32  # the stages' largest array: half of int64's memory, the same indices
 
 
 def test_score_intervals_match_published_values_and_hold_their_level():

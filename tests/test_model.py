@@ -80,8 +80,8 @@ def test_predicting_in_chunks_gives_the_probabilities_of_one_pass(trained, corpu
     whole = model.pipeline.named_steps["classifier"].predict_proba(model.features(texts))
     monkeypatch.setattr(tfidf, "PREDICT_CHUNK", 7)  # 50 texts: 7 full chunks and a last one of 1
     sizes: list[int] = []
-    transform = model.features
-    monkeypatch.setattr(model, "features", lambda batch: sizes.append(len(batch)) or transform(batch))
+    transform = model._feature_rows
+    monkeypatch.setattr(model, "_feature_rows", lambda batch: sizes.append(len(batch)) or transform(batch))
     np.testing.assert_array_equal(model.predict_proba(texts), whole)
     assert sizes == [7] * 7 + [1]
     monkeypatch.undo()

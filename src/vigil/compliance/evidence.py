@@ -129,6 +129,11 @@ class ReportSettings:
 SECTION_ANCHORS = {ANNEX_IV: "annex-facts", DATA_PROTECTION: "data-protection"}
 
 
+def data_describe(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The active data configuration's ``describe`` block: what the report says about the data (may be empty)."""
+    return dict((params.get("data") or {}).get("describe") or {})
+
+
 def report_section(params: Mapping[str, Any]) -> dict[str, Any]:
     """``params.report`` with what describes the data taken from the active data configuration.
 
@@ -138,7 +143,7 @@ def report_section(params: Mapping[str, Any]) -> dict[str, Any]:
     Unset ones stay None (the report reads MISSING; DOC-001 counts the model card).
     """
     report = dict(params.get("report") or {})
-    describe = (params.get("data") or {}).get("describe") or {}
+    describe = data_describe(params)
     report["title"] = describe.get("title") or report.get("title")
     report["organisation"] = describe.get("organisation") or None
     report["system_name"] = describe.get("system_name") or None
@@ -171,7 +176,7 @@ def utc_now() -> str:
 def policy_inputs(root: Path, params: Mapping[str, Any]) -> dict[str, Any]:
     """Every namespace a policy rule can read: the reports plus the documentation facts."""
     reports = load_reports(root)
-    describe = (params.get("data") or {}).get("describe")
+    describe = data_describe(params)
     model_card = report_section(params)["model_card"]
     features = (params.get("data") or {}).get("sensitive_features") or []
     reports["documentation"] = documentation_facts(model_card, root, load_organisation(root), describe, list(features))
@@ -278,7 +283,7 @@ def report_context(
     lineage = ctx.lineage_section(dvc_yaml, artifacts if settings.artifact_hashes else [], params)
     lineage["graph"] = STAGE_GRAPH
     changes = changes_since_release(root, params, reports, policy)
-    organisation = with_data_governance(load_organisation(root), (params.get("data") or {}).get("describe"))
+    organisation = with_data_governance(load_organisation(root), data_describe(params))
     return {
         "meta": {**meta, "model_family": model["family"], "n_classes": model["n_classes"], "n_train": model["n_train"]},
         "train": model["train"],
@@ -295,7 +300,7 @@ def report_context(
         "fairness": ctx.fairness_section(
             reports.get("fairness") or {},
             settings.max_groups_per_table,
-            ((params.get("data") or {}).get("describe") or {}).get("groups"),
+            data_describe(params).get("groups"),
         ),
         "explain": ctx.explain_section(
             reports.get("explain") or {},

@@ -23,7 +23,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from vigil.modeling.base import Validation
 
 WEIGHTS_FILE = "pipeline.joblib"
-PREDICT_CHUNK = 4096  # texts transformed at once by predict_proba: bounded memory on a test split of any size
+PREDICT_CHUNK = 4096  # texts transformed at once (predict_proba, features): bounded memory at any input size
 # Tokens keep inner '/', '#', '.', '-' so "w/o", "RO#", "v4.2.17" and "P/N" stay whole.
 WORD_PATTERN = r"(?u)\b\w[\w/#.-]*\w\b|\b\w\b"
 
@@ -31,6 +31,11 @@ WORD_PATTERN = r"(?u)\b\w[\w/#.-]*\w\b|\b\w\b"
 def _ngram(value: Sequence[int]) -> tuple[int, int]:
     low, high = value
     return int(low), int(high)
+
+
+def _chunks(items: list[str]) -> list[list[str]]:
+    """``items`` in runs of ``PREDICT_CHUNK`` (one run, possibly empty, when they fit)."""
+    return [items[start : start + PREDICT_CHUNK] for start in range(0, len(items), PREDICT_CHUNK)] or [items]
 
 
 def _drop_volatile_state(pipeline: Pipeline) -> None:
@@ -124,14 +129,8 @@ class TfidfClassifier:
         items = list(texts)
         classifier = self.pipeline.named_steps["classifier"]
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            if len(items) <= PREDICT_CHUNK:
-                return classifier.predict_proba(self.features(items))
-            return np.vstack(
-                [
-                    classifier.predict_proba(self.features(items[start : start + PREDICT_CHUNK]))
-                    for start in range(0, len(items), PREDICT_CHUNK)
-                ]
-            )
+            parts = [classifier.predict_proba(self._feature_rows(chunk)) for chunk in _chunks(items)]
+        return parts[0] if len(parts) == 1 else np.vstack(parts)
 
     def save(self, directory: Path) -> list[str]:
         _drop_volatile_state(self.pipeline)
@@ -158,13 +157,8 @@ class TfidfClassifier:
         ``PREDICT_CHUNK`` texts at a time and stacked: the rows are the same, and the
         vectorizers' per-call working memory stays that of one chunk.
         """
-        items = list(texts)
-        if len(items) <= PREDICT_CHUNK:
-            return self._feature_rows(items)
-        blocks = [
-            self._feature_rows(items[start : start + PREDICT_CHUNK]) for start in range(0, len(items), PREDICT_CHUNK)
-        ]
-        return sparse.vstack(blocks, format="csr")
+        blocks = [self._feature_rows(chunk) for chunk in _chunks(list(texts))]
+        return blocks[0] if len(blocks) == 1 else sparse.vstack(blocks, format="csr")
 
     def _feature_rows(self, items: list[str]) -> sparse.csr_matrix:
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):

@@ -141,14 +141,25 @@ def _queue_workers(repo: Path, jobs: int) -> Iterator[None]:
                 os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
 
 
-def _queue_finished(repo: Path, timeout: float) -> str:
+def _queue_finished(repo: Path, expected: int, timeout: float) -> str:
+    """``dvc queue status`` once ``expected`` experiments are done, or once one failed.
+
+    A finished experiment is a git ref ``refs/exps/<xx>/<baseline>/<name>``: reading refs
+    costs a millisecond, ``dvc queue status`` a second of the CPU the workers need, so the
+    status is asked only every 10 s (to see a failure) and once at the end.
+    """
     deadline = time.monotonic() + timeout
+    asked = time.monotonic()
     while time.monotonic() < deadline:
-        status = run(["dvc", "queue", "status"], repo).stdout
-        if "Queued" not in status and "Running" not in status:
-            return status
-        time.sleep(3)
-    raise AssertionError(f"queue did not finish in {timeout}s:\n{status}")
+        refs = run(["git", "for-each-ref", "--format=%(refname)", "refs/exps/"], repo).stdout.split()
+        done = [ref for ref in refs if re.fullmatch(r"refs/exps/[0-9a-f]{2}/[0-9a-f]+/[^/]+", ref)]
+        if len(done) >= expected or time.monotonic() - asked > 10:
+            status = run(["dvc", "queue", "status"], repo).stdout
+            asked = time.monotonic()
+            if "Queued" not in status and "Running" not in status:
+                return status
+        time.sleep(0.5)
+    raise AssertionError(f"queue did not finish in {timeout}s:\n{run(['dvc', 'queue', 'status'], repo).stdout}")
 
 
 def _experiments(repo: Path) -> dict[str, dict]:
@@ -180,7 +191,7 @@ def test_queued_sweep_runs_and_compares_in_exp_show(pipeline_copy: Path):
     ]
     run(["dvc", "exp", "run", "--queue", *sweep], repo)
     with _queue_workers(repo, jobs=2):  # two workers, as many as the machine has cores
-        status = _queue_finished(repo, timeout=400)
+        status = _queue_finished(repo, expected=2, timeout=400)
     assert status.count("Success") == 2, status
     experiments = _experiments(repo)
     swept = {}

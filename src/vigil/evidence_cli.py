@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from vigil.errors import VigilError
+from vigil.yaml_text import load_yaml
 
 ROLE_HELP = "require this signer role (release: what main and tags ship; pull-request: CI's run of a PR)"
 
@@ -49,7 +50,6 @@ def _keys_create(args: argparse.Namespace) -> int:
 
 def _trust_add(args: argparse.Namespace) -> int:
     """Pin a signer certificate: copy it into policies/trust/ and list it in signers.yaml."""
-    import yaml
     from cryptography.hazmat.primitives import serialization
 
     from vigil.compliance.keys import is_development_certificate, load_certificate
@@ -62,7 +62,7 @@ def _trust_add(args: argparse.Namespace) -> int:
         raise VigilError(f"{args.certificate}: a development certificate cannot be a trust anchor")
     anchors_file = repo / ANCHORS_PATH
     document: dict[str, Any] = (
-        yaml.safe_load(anchors_file.read_text("utf-8")) if anchors_file.is_file() else {"schema": SCHEMA, "signers": []}
+        load_yaml(anchors_file.read_text("utf-8")) if anchors_file.is_file() else {"schema": SCHEMA, "signers": []}
     )
     if any(entry.get("id") == args.id for entry in document.get("signers") or []):
         raise VigilError(f"{anchors_file}: a signer with id {args.id!r} is already anchored")

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from vigil.errors import VigilError
+from vigil.yaml_text import load_yaml
 
 DEFAULT_PARAMS_FILE = "params.yaml"
 CONFIG_DIR = "params"
@@ -24,7 +25,7 @@ CONFIG_NAME = "config"
 def load_params(path: str | os.PathLike[str] = DEFAULT_PARAMS_FILE) -> dict[str, Any]:
     """Load ``params.yaml`` as plain dicts, failing with the file name when it is unusable."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = load_yaml(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise VigilError(
             f"{path}: not found (run from the repository root, or compose it: vigil params compose)"

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from vigil.compliance.git_objects import git_readers, run_git
 from vigil.compliance.lock_hashes import bytes_md5, locked_outputs
@@ -24,6 +23,7 @@ from vigil.errors import VigilError
 from vigil.evaluation.paired import BETTER, NOISE, SAME, WORSE, MetricChange, paired_changes
 from vigil.io import dumps_json
 from vigil.params import flatten
+from vigil.yaml_text import load_yaml
 
 PREDICTIONS = "reports/predictions.parquet"
 METRICS = "reports/metrics.json"
@@ -107,8 +107,8 @@ def compare_with_base(
     base_commit = resolved.stdout.decode().strip()
     head = head_commit or run_git(root, "rev-parse", "HEAD").stdout.decode().strip()
     read_file, _ = git_readers(root, base_commit)
-    base_params = flatten(yaml.safe_load(read_file(PARAMS) or b"{}") or {})
-    head_document = yaml.safe_load((root / PARAMS).read_text("utf-8")) or {}
+    base_params = flatten(load_yaml(read_file(PARAMS) or b"{}") or {})
+    head_document = load_yaml((root / PARAMS).read_text("utf-8")) or {}
     head_params = flatten(head_document)
     result = BaseComparison(base_rev=base_rev, base_commit=base_commit, head_commit=head)
     result.params = [

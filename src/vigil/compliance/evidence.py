@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 from cryptography.x509.oid import NameOID
 
 from vigil import __version__
@@ -67,6 +66,7 @@ from vigil.contracts import validate_report
 from vigil.hashing import sha256_file
 from vigil.io import atomic_path, dumps_json, write_text
 from vigil.params import flatten
+from vigil.yaml_text import load_yaml
 
 POLICY_REPORT = "reports/policy.json"
 SUMMARY_NAME = "summary.md"
@@ -279,7 +279,7 @@ def report_context(
     privacy = ctx.privacy_section(reports.get("privacy") or {})
     operator_of = {entity: op for op, entities in privacy["operators"].items() for entity in entities}
     model = _model_facts(reports)
-    dvc_yaml = yaml.safe_load((root / "dvc.yaml").read_text("utf-8")) or {}
+    dvc_yaml = load_yaml((root / "dvc.yaml").read_text("utf-8")) or {}
     lineage = ctx.lineage_section(dvc_yaml, artifacts if settings.artifact_hashes else [], params)
     lineage["graph"] = STAGE_GRAPH
     changes = changes_since_release(root, params, reports, policy)
@@ -348,7 +348,7 @@ def assemble_evidence(
     validate_report("policy", policy, POLICY_REPORT)
     policy_json = dumps_json(policy)
 
-    dvc_yaml = yaml.safe_load((root / "dvc.yaml").read_text("utf-8")) or {}
+    dvc_yaml = load_yaml((root / "dvc.yaml").read_text("utf-8")) or {}
     sources = [
         *SOURCE_FILES,
         *(p.relative_to(root).as_posix() for p in sorted((root / DEFAULT_POLICY_DIR).glob("*.yaml"))),

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import yaml
+from vigil.yaml_text import load_yaml
 
 DIR_SUFFIX = ".dir"
 
@@ -36,7 +36,7 @@ class LockedOutput:
 
 def locked_outputs(lock_text: str) -> dict[str, LockedOutput]:
     """Every stage output of ``dvc.lock`` with an MD5, by path."""
-    document = yaml.safe_load(lock_text) or {}
+    document = load_yaml(lock_text) or {}
     outputs: dict[str, LockedOutput] = {}
     for stage, entry in (document.get("stages") or {}).items():
         for out in (entry or {}).get("outs") or []:

@@ -19,12 +19,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from vigil import __version__
 from vigil.compliance.canonical import canonical_json
 from vigil.errors import VigilError
 from vigil.hashing import sha256_file
+from vigil.yaml_text import load_yaml
 
 SCHEMA = "vigil.manifest/1"
 MANIFEST = "manifest.json"
@@ -126,7 +125,7 @@ def lock_stages_digest(lock_text: str, skip_stage: str = REPORT_STAGE) -> str:
     part of what it signs; every upstream stage's command, dependencies, params
     and output hashes are, and they identify the raw data too.
     """
-    document = yaml.safe_load(lock_text) or {}
+    document = load_yaml(lock_text) or {}
     stages = {k: v for k, v in (document.get("stages") or {}).items() if k != skip_stage}
     return hashlib.sha256(canonical_json(_floats_as_text(stages))).hexdigest()
 

@@ -31,6 +31,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from vigil.errors import VigilError
+from vigil.yaml_text import load_yaml
 
 ORGANISATION_FILE = "policies/organisation/organisation.yaml"
 DATA_DESCRIBE = "data.describe"  # the active data configuration's describe block
@@ -89,7 +90,7 @@ def load_organisation(root: str | os.PathLike[str] = ".") -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        document = yaml.safe_load(path.read_text("utf-8")) or {}
+        document = load_yaml(path.read_text("utf-8")) or {}
     except yaml.YAMLError as exc:
         raise VigilError(f"{ORGANISATION_FILE}: invalid YAML: {exc}") from None
     if isinstance(document, Mapping) and "data_governance" in document:

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from vigil.errors import VigilError
+from vigil.yaml_text import load_yaml
 
 DEFAULT_POLICY_DIR = "policies"
 ORDERING_OPS = frozenset({">=", "<="})
@@ -132,7 +133,7 @@ def load_policies(directory: str | os.PathLike[str] = DEFAULT_POLICY_DIR) -> Pol
         raw = path.read_bytes()
         digest.update(f"{path.name}\0".encode() + hashlib.sha256(raw).digest())
         try:
-            document = yaml.safe_load(raw)
+            document = load_yaml(raw)
         except yaml.YAMLError as exc:
             raise VigilError(f"{path}: not valid YAML: {exc}") from None
         name, title, file_rules = parse_policy(document, str(path))

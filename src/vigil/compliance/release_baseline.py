@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from vigil.compliance.base_comparison import DIFF_METRICS, locked_predictions
 from vigil.compliance.git_objects import git_readers, run_git
@@ -30,6 +29,7 @@ from vigil.compliance.lock_hashes import locked_outputs
 from vigil.errors import VigilError
 from vigil.io import dumps_json, write_text
 from vigil.params import flatten
+from vigil.yaml_text import load_yaml
 
 BASELINE_FILE = "releases/previous.json"
 SCHEMA = "vigil.release-baseline/1"
@@ -87,7 +87,7 @@ def record_baseline(root: Path, tag: str) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "release": {"tag": tag, "commit": commit, "date": date},
-        "params": flatten(yaml.safe_load(params_bytes) or {}),
+        "params": flatten(load_yaml(params_bytes) or {}),
         "params_sha256": hashlib.sha256(params_bytes).hexdigest(),
         "metrics": {key: metrics.get(key) for key, _ in DIFF_METRICS if key in metrics},
         "verdict": policy.get("verdict"),

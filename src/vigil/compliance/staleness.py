@@ -15,11 +15,10 @@ module does the same from any revision's files (read through git), so
 
 from __future__ import annotations
 
-import yaml
-
 from vigil.compliance.git_objects import ListDir, ReadFile
 from vigil.compliance.lock_hashes import bytes_md5, listing_md5, locked_outputs, owner
 from vigil.config_section import lookup
+from vigil.yaml_text import load_yaml
 
 
 def _current_md5(path: str, is_dir: bool, read_file: ReadFile, list_dir: ListDir) -> str:
@@ -30,7 +29,7 @@ def _current_md5(path: str, is_dir: bool, read_file: ReadFile, list_dir: ListDir
     """
     pointer = read_file(f"{path}.dvc")
     if pointer is not None:
-        outs = (yaml.safe_load(pointer) or {}).get("outs") or [{}]
+        outs = (load_yaml(pointer) or {}).get("outs") or [{}]
         return str(outs[0].get("md5", "missing"))
     if is_dir:
         files = list_dir(path)
@@ -41,9 +40,9 @@ def _current_md5(path: str, is_dir: bool, read_file: ReadFile, list_dir: ListDir
 
 def stale_entries(lock_text: str, read_file: ReadFile, list_dir: ListDir, params_text: str | None) -> list[str]:
     """Each way ``dvc.lock`` disagrees with the revision's own files, one line each."""
-    document = yaml.safe_load(lock_text) or {}
+    document = load_yaml(lock_text) or {}
     outputs = locked_outputs(lock_text)
-    params = yaml.safe_load(params_text) if params_text else {}
+    params = load_yaml(params_text) if params_text else {}
     problems: list[str] = []
     for stage, entry in (document.get("stages") or {}).items():
         entry = entry or {}

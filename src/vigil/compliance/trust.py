@@ -30,6 +30,7 @@ from vigil.compliance.git_objects import git_readers
 from vigil.compliance.keys import is_development_certificate, load_certificate
 from vigil.compliance.pdf_verification import issued_by
 from vigil.errors import VigilError
+from vigil.yaml_text import load_yaml
 
 TRUST_DIR = "policies/trust"
 ANCHORS_FILE = "signers.yaml"
@@ -116,7 +117,7 @@ def parse_anchors(text: bytes, read_certificate: Callable[[str], bytes], source:
     if len(text) > MAX_ANCHORS_BYTES:
         raise VigilError(f"{source}: {len(text)} bytes, larger than the {MAX_ANCHORS_BYTES} a trust file may be")
     try:
-        document = yaml.safe_load(text)
+        document = load_yaml(text)
     except yaml.YAMLError as exc:
         raise VigilError(f"{source}: not valid YAML ({str(exc).splitlines()[0]})") from None
     errors = sorted(Draft202012Validator(trust_schema()).iter_errors(document), key=lambda e: list(map(str, e.path)))

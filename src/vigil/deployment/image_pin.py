@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import yaml
-
 from vigil.errors import VigilError
+from vigil.yaml_text import load_yaml
 
 IMAGE_NAME = "vigil-serve"  # the placeholder name deploy/base/deployment.yaml uses
 _REFERENCE = re.compile(r"^(?P<name>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)+)"
@@ -42,7 +41,7 @@ class ImageReference:
 
 def pinned_image(kustomization: str, where: str = "kustomization.yaml") -> ImageReference | None:
     """The overlay's pinned image (None when it has no entry for ``IMAGE_NAME``)."""
-    document = yaml.safe_load(kustomization) or {}
+    document = load_yaml(kustomization) or {}
     for entry in document.get("images") or []:
         if entry.get("name") == IMAGE_NAME:
             if "digest" not in entry or "newName" not in entry:

@@ -25,6 +25,7 @@ import yaml
 from vigil.errors import VigilError
 from vigil.io import write_text
 from vigil.params import CONFIG_DIR, CONFIG_NAME, compose
+from vigil.yaml_text import load_yaml
 
 MISSING = object()
 Path_ = tuple[str, ...]
@@ -61,7 +62,7 @@ def _flow(value: Any) -> str:
 
 def _load(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text("utf-8"))
+        return load_yaml(path.read_text("utf-8"))
     except yaml.YAMLError as exc:
         raise VigilError(f"{path}: invalid YAML: {exc}") from None
 
@@ -155,7 +156,7 @@ def _choose_groups(root: Path, target: Mapping[str, Any], choices: list[tuple[st
         def distance(option: str, index: int = index, group: str = group) -> int:
             overrides = [f"{g}={o}" for g, o in chosen if g != "_self_"]
             overrides[[g for g, _ in chosen if g != "_self_"].index(group)] = f"{group}={option}"
-            return len(_differences(yaml.safe_load(compose(root, overrides)), target))
+            return len(_differences(load_yaml(compose(root, overrides)), target))
 
         scores = {option: distance(option) for option in options}
         best = min(options, key=lambda o: (scores[o], o != current))
@@ -168,7 +169,7 @@ def plan_changes(root: Path, target: Mapping[str, Any]) -> list[Change]:
     config_file = root / CONFIG_DIR / f"{CONFIG_NAME}.yaml"
     config = _load(config_file)
     choices = _defaults(config, config_file)
-    if yaml.safe_load(compose(root)) == target:
+    if load_yaml(compose(root)) == target:
         return []
     chosen = _choose_groups(root, target, choices)
     changes = [
@@ -179,7 +180,7 @@ def plan_changes(root: Path, target: Mapping[str, Any]) -> list[Change]:
     overrides = [f"{g}={o}" for g, o in chosen if g != "_self_"]
     sources = _sources(root, chosen)
     trees = {s.file: _load(root / s.file) or {} for s in sources}
-    for path, (_, after) in _differences(yaml.safe_load(compose(root, overrides)), target).items():
+    for path, (_, after) in _differences(load_yaml(compose(root, overrides)), target).items():
         source, inner = _owner(path, sources, trees)
         changes.append(Change(source.file, ".".join(inner), _get(trees[source.file], inner), after))
     return changes
@@ -239,7 +240,7 @@ def apply_changes(root: Path, changes: list[Change], target: Mapping[str, Any]) 
         shutil.copytree(root / CONFIG_DIR, Path(tmp) / CONFIG_DIR)
         for file, text in edited.items():
             (Path(tmp) / file).write_text(text, "utf-8")
-        result = yaml.safe_load(compose(Path(tmp)))
+        result = load_yaml(compose(Path(tmp)))
     left = _differences(result, target)
     if left:
         keys = ", ".join(".".join(p) for p in list(left)[:5])

@@ -14,13 +14,12 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from vigil.compliance.git_objects import run_git
 from vigil.errors import VigilError
 from vigil.experiments.absorb import Change, apply_changes, plan_changes
 from vigil.io import write_text
 from vigil.params import CONFIG_DIR, DEFAULT_PARAMS_FILE, compose
+from vigil.yaml_text import load_yaml
 
 EXPS_NAMESPACE = "refs/exps/"
 INTERNAL_REFS = ("refs/exps/exec/", "refs/exps/celery/", "refs/exps/stash", "refs/exps/apply", "refs/exps/runs")
@@ -132,7 +131,7 @@ def propose(root: Path, name: str, branch: str | None = None) -> Proposal:
     if run_git(root, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}").returncode == 0:
         raise VigilError(f"branch {branch} already exists (pass --branch NAME)")
     params_text = _git(root, "show", f"{experiment.commit}:{DEFAULT_PARAMS_FILE}")
-    target = yaml.safe_load(params_text)
+    target = load_yaml(params_text)
     changes = plan_changes(root, target)  # before touching anything: a failure here leaves no trace
     if not changes:
         raise VigilError(f"experiment {experiment.name} changes no parameter in params/: nothing to propose")
@@ -142,7 +141,7 @@ def propose(root: Path, name: str, branch: str | None = None) -> Proposal:
         _apply_experiment(root, experiment.commit)
         apply_changes(root, changes, target)
         composed = compose(root)
-        if yaml.safe_load(composed) != target:
+        if load_yaml(composed) != target:
             raise VigilError("params/ does not compose to the experiment's params.yaml after the edits")
         write_text(root / DEFAULT_PARAMS_FILE, composed)
         _git(root, "add", "--", CONFIG_DIR, DEFAULT_PARAMS_FILE)

@@ -22,12 +22,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from vigil.compliance.git_objects import git_readers
 from vigil.compliance.lock_hashes import bytes_md5, file_md5, listing_md5
 from vigil.reproducibility.compare import Comparison, Verdict
 from vigil.reproducibility.rerun import NOT_REPRODUCED_BY_DEFAULT, StageResult, compare_output, dvc_cache_dir
+from vigil.yaml_text import load_yaml
 
 DIR_SUFFIX = ".dir"
 
@@ -82,8 +81,8 @@ def compare_locks(
     repo: Path, author_lock_text: str, computed_lock_text: str, *, rev: str = "HEAD", tolerance: float = 1e-6
 ) -> list[StageResult]:
     """Per stage, how each output CI computed (in ``repo``'s workspace) compares with the author's."""
-    author = yaml.safe_load(author_lock_text) or {}
-    computed = yaml.safe_load(computed_lock_text) or {}
+    author = load_yaml(author_lock_text) or {}
+    computed = load_yaml(computed_lock_text) or {}
     cache = dvc_cache_dir(repo)
     results = []
     with tempfile.TemporaryDirectory(prefix="vigil-author-") as tmp:

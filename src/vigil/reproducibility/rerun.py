@@ -27,11 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from vigil.errors import VigilError
 from vigil.log import get_logger
 from vigil.reproducibility.compare import Comparison, Verdict, compare_file, compare_model, worst
+from vigil.yaml_text import load_yaml
 
 NOT_REPRODUCED_BY_DEFAULT = frozenset({"report"})
 PROBE_TEXTS = "data/processed/test.parquet"  # what a model directory's predictions are compared on
@@ -188,8 +187,8 @@ def reproduce(
     log = get_logger("reproduce")
     repo = repo.resolve()
     lock_text = _checked(["git", "show", f"{rev}:dvc.lock"], repo)
-    lock = yaml.safe_load(lock_text) or {}
-    names = locked_stages(lock, yaml.safe_load(_checked(["git", "show", f"{rev}:dvc.yaml"], repo)) or {}, stages)
+    lock = load_yaml(lock_text) or {}
+    names = locked_stages(lock, load_yaml(_checked(["git", "show", f"{rev}:dvc.yaml"], repo)) or {}, stages)
     results = []
     with (
         committed_clone(repo, rev, with_upstream(lock, names)) as clone,

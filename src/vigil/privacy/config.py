@@ -19,6 +19,10 @@ from vigil.errors import VigilError
 from vigil.privacy.entities import SUPPORTED_ENTITIES
 
 OPERATORS = ("replace", "pseudonymize", "encrypt")
+ENGINES = ("local", "spark")
+# How the scrub runs, not what it does: both engines write identical text and counts (tests/test_spark_scrub.py),
+# so these keys stay out of the configuration digest that privacy.json records.
+EXECUTION_KEYS = ("engine", "spark")
 NER_SCOPES = ("mixed_case", "all", "none")
 _KEYED = {"pseudonymize": "pseudonym_key_env", "encrypt": "encryption_key_env"}
 MIN_PSEUDONYM_KEY_BYTES = 32
@@ -37,6 +41,8 @@ class ScrubConfig:
     batch_size: int = 256
     chunk_rows: int = 500
     workers: int = 0
+    engine: str = "local"
+    spark: Mapping[str, Any] = field(default_factory=dict)  # vigil.spark.settings.SparkSettings reads it
     pseudonym_key_env: str = "VIGIL_PSEUDONYM_KEY"
     encryption_key_env: str = "VIGIL_REID_KEY"
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
@@ -60,6 +66,9 @@ class ScrubConfig:
                 raise VigilError(
                     f"params.yaml: scrub.operators.{entity}: unknown operator {op!r}; use one of {list(OPERATORS)}"
                 )
+        engine = scrub.get("engine", "local")
+        if engine not in ENGINES:
+            raise VigilError(f"params.yaml: scrub.engine must be one of {list(ENGINES)}, got {engine!r}")
         scope = scrub.get("ner_scope", "mixed_case")
         if scope not in NER_SCOPES:
             raise VigilError(f"params.yaml: scrub.ner_scope must be one of {list(NER_SCOPES)}, got {scope!r}")
@@ -78,10 +87,19 @@ class ScrubConfig:
 
     def digest(self) -> str:
         """SHA-256 of the canonical configuration (recorded in privacy.json for the audit trail)."""
-        return hashlib.sha256(json.dumps(self.raw, sort_keys=True, default=str).encode()).hexdigest()
+        what = {key: value for key, value in self.raw.items() if key not in EXECUTION_KEYS}
+        return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
 
     def effective_workers(self) -> int:
         return self.workers if self.workers > 0 else max(1, os.cpu_count() or 1)
+
+
+OperatorKeys = Mapping[str, bytes]  # operator ("pseudonymize", "encrypt") -> its key
+
+
+def operator_keys(config: ScrubConfig) -> OperatorKeys:
+    """The keys of the keyed operators the configuration uses, read (and checked) from the environment."""
+    return {operator: key_from_env(config, operator) for operator in _KEYED if config.uses(operator)}
 
 
 def key_from_env(config: ScrubConfig, operator: str) -> bytes:

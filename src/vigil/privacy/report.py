@@ -6,8 +6,8 @@ from importlib import metadata
 from typing import Any
 
 from vigil.privacy.config import ScrubConfig
-from vigil.privacy.parallel import ScrubTotals
 from vigil.privacy.residual import RESIDUAL_RULES, RESIDUAL_TYPES
+from vigil.privacy.scrub_output import ScrubTotals
 
 
 def _version(package: str) -> str | None:

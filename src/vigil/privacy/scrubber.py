@@ -15,7 +15,7 @@ from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import ConflictResolutionStrategy
 
 from vigil.privacy.codes import without_codes, without_numbers_in_addresses
-from vigil.privacy.config import ScrubConfig, key_from_env
+from vigil.privacy.config import OperatorKeys, ScrubConfig, operator_keys
 from vigil.privacy.engine import build_scrub_analyzer
 from vigil.privacy.operators import encrypt_value, operator_configs
 from vigil.privacy.refine import refine_names
@@ -33,6 +33,20 @@ class VaultEntry:
     ciphertext: str
 
 
+@dataclass(frozen=True)
+class ScrubbedRow:
+    """One note after scrubbing: its text, the type of every value replaced in it, its vault entries.
+
+    Per-row results are what an engine that spreads rows over machines (Spark) can
+    send back; both engines count them with :meth:`BatchResult.from_rows`, so their
+    privacy counts are computed one way.
+    """
+
+    text: str
+    entity_types: tuple[str, ...] = ()
+    vault: tuple[VaultEntry, ...] = ()
+
+
 @dataclass
 class BatchResult:
     texts: list[str]
@@ -41,14 +55,28 @@ class BatchResult:
     records_with_pii: int = 0
     vault: list[VaultEntry] = field(default_factory=list)
 
+    @classmethod
+    def from_rows(cls, rows: list[ScrubbedRow]) -> BatchResult:
+        out = cls(texts=[row.text for row in rows])
+        for row in rows:
+            if row.entity_types:
+                out.entity_counts.update(row.entity_types)
+                out.records_by_type.update(set(row.entity_types))
+                out.records_with_pii += 1
+            out.vault.extend(row.vault)
+        return out
+
 
 class Scrubber:
-    def __init__(self, config: ScrubConfig) -> None:
+    def __init__(self, config: ScrubConfig, keys: OperatorKeys | None = None) -> None:
+        """``keys`` are the keyed operators' keys when the caller read them already (a Spark executor
+        gets them from the driver); otherwise they come from the environment."""
         self.config = config
         self.analyzer = build_scrub_analyzer(config)
         self.anonymizer = AnonymizerEngine()
-        self._pseudonym_key = key_from_env(config, "pseudonymize") if config.uses("pseudonymize") else None
-        self._encryption_key = key_from_env(config, "encrypt") if config.uses("encrypt") else None
+        keys = keys if keys is not None else operator_keys(config)
+        self._pseudonym_key = keys.get("pseudonymize")
+        self._encryption_key = keys.get("encrypt")
         self._pending: list[tuple[str, str]] = []
         self._operators = operator_configs(
             dict(config.operators),
@@ -82,10 +110,14 @@ class Scrubber:
         return results
 
     def scrub_batch(self, texts: list[str]) -> BatchResult:
-        out = BatchResult(texts=[])
+        return BatchResult.from_rows(self.scrub_rows(texts))
+
+    def scrub_rows(self, texts: list[str]) -> list[ScrubbedRow]:
+        """Each text scrubbed; a vault entry's ``row`` is its text's index in ``texts``."""
+        out: list[ScrubbedRow] = []
         for row, (text, findings) in enumerate(zip(texts, self.analyze_batch(texts), strict=True)):
             if not findings:
-                out.texts.append(text)
+                out.append(ScrubbedRow(text))
                 continue
             self._pending.clear()
             result = self.anonymizer.anonymize(
@@ -94,11 +126,7 @@ class Scrubber:
                 operators=self._operators,
                 conflict_resolution=ConflictResolutionStrategy.REMOVE_INTERSECTIONS,
             )
-            out.texts.append(result.text)
-            types = Counter(item.entity_type for item in result.items)
-            out.entity_counts.update(types)
-            out.records_by_type.update(types.keys())
-            out.records_with_pii += 1
+            vault: list[VaultEntry] = []
             if self._pending:
                 # Custom operators run in item order, so pending values line up with encrypt items.
                 encrypted = [
@@ -108,7 +136,8 @@ class Scrubber:
                 ]
                 assert self._encryption_key is not None  # encrypted items exist only when a key was loaded
                 for item, (entity, value) in zip(encrypted, self._pending, strict=True):
-                    out.vault.append(
+                    vault.append(
                         VaultEntry(row, entity, item.start, item.end, encrypt_value(self._encryption_key, value))
                     )
+            out.append(ScrubbedRow(result.text, tuple(item.entity_type for item in result.items), tuple(vault)))
         return out

@@ -23,6 +23,7 @@ from vigil.errors import VigilError
 from vigil.evidence_cli import add_evidence_commands
 from vigil.experiment_cli import add_experiment_commands
 from vigil.log import configure
+from vigil.score_cli import add_score_commands
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -357,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_evidence_commands(commands)
     add_deploy_commands(commands)
     add_data_commands(commands)
+    add_score_commands(commands)
 
     comment = commands.add_parser("pr-comment", help="the PR comment body: summary.md with the evidence link")
     comment.add_argument("--summary", default="reports/compliance/summary.md")

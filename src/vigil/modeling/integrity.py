@@ -19,14 +19,14 @@ def file_digests(directory: Path, names: Iterable[str]) -> dict[str, str]:
     return {name: sha256_file(directory / name) for name in sorted(names)}
 
 
-def verify_files(directory: Path, expected: Mapping[str, str]) -> None:
-    """Raise naming every missing or changed file."""
+def verify_files(directory: Path, expected: Mapping[str, str], against: str = "model.json") -> None:
+    """Raise naming every missing or changed file; ``against`` names where ``expected`` came from."""
     problems = []
     for name, digest in sorted(expected.items()):
         path = directory / name
         if not path.is_file():
             problems.append(f"{path}: missing")
         elif sha256_file(path) != digest:
-            problems.append(f"{path}: SHA-256 differs from model.json (modified or corrupted)")
+            problems.append(f"{path}: SHA-256 differs from {against} (modified or corrupted)")
     if problems:
         raise VigilError("model directory failed its integrity check: " + "; ".join(problems))

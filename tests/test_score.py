@@ -32,6 +32,7 @@ def _scored(out: Path) -> pd.DataFrame:
     return pd.concat([pd.read_parquet(p) for p in sorted(out.iterdir())], ignore_index=True)
 
 
+@pytest.mark.xdist_group("spark")  # the suite's one Spark session lives in one worker
 def test_both_engines_score_the_test_split_as_the_evaluate_stage_did(
     evidence_repo: Path, tmp_path: Path, spark, monkeypatch
 ):

@@ -29,6 +29,9 @@ from vigil.serving.call_cost import CallCost
 from vigil.serving.runtime import load_runtime
 from vigil.serving.settings import ServeSettings
 
+# Capacity, queue waits and drain times are measured against the clock: alone, never beside other tests.
+pytestmark = pytest.mark.serial
+
 WAIT_BOUND = 1.0  # seconds; the service under test is started with it
 WORDS = "brake fluid leak caliper pedal soft noise engine firmware error sensor freio ruido motor bomba".split()
 # the heaviest request the limits allow: 64 texts of 5,000 characters (about 0.2 s of model time here)

@@ -48,7 +48,7 @@ class Run:
 def _engine_overrides(engine: str, cores: int) -> tuple[str, ...]:
     if engine == "local":
         return ("scrub.engine=local", f"scrub.workers={cores}")
-    return ("scrub.engine=spark", f"scrub.spark.master=local[{cores}]")
+    return ("scrub.engine=spark", f"scrub.spark.master='local[{cores}]'")  # quoted: brackets are Hydra syntax
 
 
 def measure(size: int, engines: list[str], cores: int) -> list[Run]:

@@ -128,3 +128,17 @@ def test_the_engine_is_not_part_of_the_configuration_digest():
     local = ScrubConfig.from_params({"engine": "local"})
     spark = ScrubConfig.from_params({"engine": "spark", "spark": {"master": "spark://cluster:7077"}})
     assert local.digest() == spark.digest() != ScrubConfig.from_params({"score_threshold": 0.5}).digest()
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("spark")
+def test_a_window_answered_out_of_order_stops_the_run_instead_of_pairing_notes_wrongly(spark):
+    from vigil.spark.windows import map_window
+
+    def reversed_rows(batches):  # nested, so Spark ships it by value (this module is not on the workers' path)
+        for batch in batches:
+            yield batch.take(list(range(batch.num_rows - 1, -1, -1)))
+
+    window = pa.table({"record_id": ["a", "b", "c"], "text": ["x", "y", "z"]})
+    with pytest.raises(VigilError, match=r"notes.parquet: Spark returned a window's records out of order"):
+        map_window(spark, window, reversed_rows, "record_id string, text string", "notes.parquet")

@@ -22,7 +22,6 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from vigil.data.schema import RECORD_ID, TEXT
-from vigil.errors import VigilError
 from vigil.log import get_logger
 from vigil.privacy.config import ScrubConfig, operator_keys
 from vigil.privacy.residual import ResidualCounts
@@ -57,14 +56,11 @@ def scrub_parquet_on_spark(
         for number, window in enumerate(windows(chunks, settings.window_rows), start=1):
             started = time.perf_counter()
             pairs = pa.Table.from_batches(window).select([RECORD_ID, TEXT]).cast(INPUT_SCHEMA)
-            scrubbed = map_window(session, pairs, function, OUTPUT_DDL)
+            scrubbed = map_window(session, pairs, function, OUTPUT_DDL, str(source))
             offset = 0
             for batch in window:
-                part = scrubbed.slice(offset, batch.num_rows)
+                output.add(batch, *_batch_result(scrubbed.slice(offset, batch.num_rows)))
                 offset += batch.num_rows
-                if part.column(RECORD_ID).to_pylist() != batch.column(RECORD_ID).cast(pa.string()).to_pylist():
-                    raise VigilError(f"{source}: Spark returned window {number}'s records out of order or incomplete")
-                output.add(batch, *_batch_result(part))
             rows = sum(batch.num_rows for batch in window)
             seconds = time.perf_counter() - started
             bar.update(rows)

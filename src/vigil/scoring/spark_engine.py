@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from tqdm import tqdm
 
-from vigil.errors import VigilError
 from vigil.log import get_logger
 from vigil.scoring.output import output_directory, write_part
 from vigil.scoring.parts import read_columns
@@ -73,9 +72,7 @@ def _scored(
     for window in windows(batches, window_rows):
         started = time.perf_counter()
         table = pa.Table.from_batches(window)
-        result = map_window(session, table, function, spark_schema)
-        if result.column("record_id").to_pylist() != table.column("record_id").to_pylist():
-            raise VigilError(f"{part}: Spark returned a window's records out of order or incomplete")
+        result = map_window(session, table, function, spark_schema, str(part))
         seconds = time.perf_counter() - started
         speed = round(table.num_rows / seconds, 1) if seconds else None
         log.info("window scored", extra={"part": part.name, "records": table.num_rows, "records_per_second": speed})

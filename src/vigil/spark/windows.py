@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from vigil.data.schema import RECORD_ID
+from vigil.errors import VigilError
+
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
@@ -33,11 +36,19 @@ def windows(batches: Iterable[pa.RecordBatch], window_rows: int) -> Iterator[lis
         yield window
 
 
-def map_window(session: SparkSession, window: pa.Table, function: Callable[..., Any], schema: Any) -> pa.Table:
+def map_window(
+    session: SparkSession, window: pa.Table, function: Callable[..., Any], schema: Any, where: str
+) -> pa.Table:
     """One Spark job: ``function`` (a ``mapInArrow`` function) over ``window``, the result in input order.
 
     ``createDataFrame`` of an Arrow table slices it, in order, into batches of
     ``spark.sql.execution.arrow.maxRecordsPerBatch`` rows spread over the default
-    parallelism; ``toArrow`` returns the partitions in that order.
+    parallelism; ``toArrow`` returns the partitions in that order. The result's
+    ``record_id`` column must repeat the window's, row for row: a result in another
+    order, or with a row missing, stops the run (``where`` names the input) instead of
+    pairing a note with another note's output.
     """
-    return session.createDataFrame(window).mapInArrow(function, schema).toArrow()
+    result = session.createDataFrame(window).mapInArrow(function, schema).toArrow()
+    if result.column(RECORD_ID).to_pylist() != window.column(RECORD_ID).to_pylist():
+        raise VigilError(f"{where}: Spark returned a window's records out of order or incomplete")
+    return result

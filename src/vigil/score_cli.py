@@ -15,7 +15,8 @@ ENGINES = ("local", "spark")
 
 def _score(args: argparse.Namespace) -> int:
     from vigil.log import get_logger
-    from vigil.scoring.model_files import load_checked, released_model_digests
+    from vigil.modeling import load_model
+    from vigil.scoring.model_files import released_model_digests
     from vigil.scoring.parts import input_parts
     from vigil.serving.manifest_trust import ManifestTrust
 
@@ -32,7 +33,8 @@ def _score(args: argparse.Namespace) -> int:
     else:
         from vigil.scoring.local_engine import score_locally
 
-        rows = score_locally(load_checked(args.model, digests), parts, args.out, columns, args.batch_rows, progress)
+        # The directory was just checked against the manifest; load_model checks model.json's own digests.
+        rows = score_locally(load_model(args.model), parts, args.out, columns, args.batch_rows, progress)
     seconds = time.perf_counter() - started
     total = sum(rows.values())
     get_logger("score").info(

@@ -189,13 +189,16 @@ class ResidualCounts:
         self.findings.update(other.findings)
         self.records_affected += other.records_affected
 
+    def add_record(self, found: Counter) -> None:
+        """One text's suspects (``scan_text``'s result, or a Spark executor's copy of it)."""
+        if found:
+            self.findings.update(found)
+            self.records_affected += 1
+
 
 def residual_scan(texts: list[str]) -> ResidualCounts:
     """Count suspects in every text, and the texts with at least one."""
     counts = ResidualCounts()
     for text in texts:
-        found = scan_text(text)
-        if found:
-            counts.findings.update(found)
-            counts.records_affected += 1
+        counts.add_record(scan_text(text))
     return counts

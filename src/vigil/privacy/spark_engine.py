@@ -94,7 +94,5 @@ def _batch_result(part: pa.Table) -> tuple[BatchResult, ResidualCounts]:
         rows.append(ScrubbedRow(text, tuple(columns["entity_types"][index]), vault))
     residual = ResidualCounts()
     for found in columns["residual_types"]:
-        if found:
-            residual.findings.update(Counter(found))
-            residual.records_affected += 1
+        residual.add_record(Counter(found))
     return BatchResult.from_rows(rows), residual

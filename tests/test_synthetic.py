@@ -7,6 +7,7 @@ import pytest
 from conftest import tfidf_params
 from vigil.check_digits import is_valid_cnpj, is_valid_cpf, is_valid_luhn, is_valid_vin_check_digit
 from vigil.data.profile import profile_dataset
+from vigil.data.record_stats import summarise_frame
 from vigil.data.split import stratified_split
 from vigil.data.synthetic import SyntheticConfig, generate
 from vigil.data.synthetic_vocabulary import FAILURE_MODE_WEIGHTS
@@ -100,9 +101,10 @@ def test_identifiers_carry_valid_check_digits(dataset):
 
 def test_profile_contains_no_personal_value(dataset):
     frame, gold = dataset
+    groups = ["region", "language", "dealer_type"]
     report = json.dumps(
         profile_dataset(
-            frame, ["region", "language", "dealer_type"], source={}, dropped_rare_labels={}, missing_group_values={}
+            summarise_frame(frame, groups), groups, source={}, dropped_rare_labels={}, missing_group_values={}
         )
     )
     texts = frame.set_index("record_id")["text"]

@@ -31,7 +31,7 @@ from vigil.compliance.git_objects import git_readers
 from vigil.compliance.lock_hashes import locked_outputs, mismatches, owner
 from vigil.compliance.manifest import MANIFEST
 from vigil.compliance.revision_binding import LOCK_FILE, PARAMS_FILE, RevisionBinding, ancestry
-from vigil.compliance.staleness import stale_entries
+from vigil.compliance.staleness import external_dependencies, stale_entries
 from vigil.compliance.verification import DEFAULT_EVIDENCE_DIR, MAX_BYTES, Check, unsafe_path_reason
 from vigil.errors import VigilError
 from vigil.io import atomic_path
@@ -177,11 +177,15 @@ def retrieve(
             raise _Refused(problems)
         (staged / LOCK_FILE).write_bytes(lock)
         log.info("evidence retrieved", extra={"rev": rev, "commit": commit, "lock_checked_outputs": len(checked)})
+    external = external_dependencies(lock_text)
+    unchecked = (
+        f"; not checkable from git, recorded by their locked hash only: {', '.join(external)}" if external else ""
+    )
     lock_check = Check(
         "dvc.lock hashes",
         True,
         f"{len(checked)} locked outputs fetched from the DVC remote have the MD5 dvc.lock records at {rev}; "
-        "dvc.lock still describes that revision's code, data pointers and parameters",
+        f"dvc.lock still describes that revision's code, data pointers and parameters{unchecked}",
     )
     return Retrieved(out / evidence_dir, binding, [lock_check])
 

@@ -11,9 +11,16 @@ module does the same from any revision's files (read through git), so
 - every dependency that is another stage's output must carry that output's
   locked MD5 (the lock is internally consistent);
 - every parameter value a stage locked must still be the value in ``params.yaml``.
+
+A dependency outside the repository (a ``remote://`` or ``s3://`` data source, a
+path above the repository) is not in the revision's files: git cannot say
+whether it changed, so it is listed as unchecked rather than called modified;
+its locked hash is the record of what was read.
 """
 
 from __future__ import annotations
+
+import posixpath
 
 from vigil.compliance.git_objects import ListDir, ReadFile
 from vigil.compliance.lock_hashes import bytes_md5, listing_md5, locked_outputs, owner
@@ -38,6 +45,24 @@ def _current_md5(path: str, is_dir: bool, read_file: ReadFile, list_dir: ListDir
     return bytes_md5(data) if data is not None else "missing"
 
 
+def is_external(path: str) -> bool:
+    """A dependency that lives outside the repository: a URL, an absolute path, or one above the root."""
+    if "://" in path or path.startswith("/"):
+        return True
+    return posixpath.normpath(path).startswith("../") or posixpath.normpath(path) == ".."
+
+
+def external_dependencies(lock_text: str) -> list[str]:
+    """The locked dependencies no revision's files can re-hash, in lock order, each once."""
+    document = load_yaml(lock_text) or {}
+    paths = [
+        str(dep.get("path", ""))
+        for entry in (document.get("stages") or {}).values()
+        for dep in (entry or {}).get("deps") or []
+    ]
+    return list(dict.fromkeys(p for p in paths if p and is_external(p)))
+
+
 def stale_entries(lock_text: str, read_file: ReadFile, list_dir: ListDir, params_text: str | None) -> list[str]:
     """Each way ``dvc.lock`` disagrees with the revision's own files, one line each."""
     document = load_yaml(lock_text) or {}
@@ -48,7 +73,7 @@ def stale_entries(lock_text: str, read_file: ReadFile, list_dir: ListDir, params
         entry = entry or {}
         for dep in entry.get("deps") or []:
             path, md5 = str(dep.get("path", "")), str(dep.get("md5", ""))
-            if not path or not md5:
+            if not path or not md5 or is_external(path):
                 continue
             producer = owner(path, outputs)
             if producer == path and outputs[path].md5 != md5:

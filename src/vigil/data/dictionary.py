@@ -1,14 +1,13 @@
 """The data dictionary (``reports/data_dictionary.md``): column (type): description.
 
-Generated from the validated frame and the column mapping so it cannot drift
+Generated from what ingest kept of the validated records and the column mapping so it cannot drift
 from the data; values are shown only for low-cardinality group columns, never
 for text or identifiers.
 """
 
 from __future__ import annotations
 
-import pandas as pd
-
+from vigil.data.record_stats import RecordSummary
 from vigil.data.schema import CREATED_AT, LABEL, RECORD_ID, TEXT
 
 DESCRIPTIONS = {
@@ -20,31 +19,24 @@ DESCRIPTIONS = {
 _MAX_LISTED_VALUES = 12
 
 
-def _type_name(series: pd.Series) -> str:
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return "datetime"
-    if pd.api.types.is_numeric_dtype(series):
-        return "number"
-    return "string"
-
-
-def render_dictionary(frame: pd.DataFrame, source_names: dict[str, str], group_columns: list[str], dataset: str) -> str:
+def render_dictionary(
+    summary: RecordSummary, source_names: dict[str, str], group_columns: list[str], dataset: str
+) -> str:
     """Markdown list, one line per internal column, plus a summary of group values."""
-    lines = [f"# Data dictionary: {dataset}", "", f"{len(frame)} records after validation.", ""]
-    for column in frame.columns:
-        source = source_names.get(column, column)
-        if column in DESCRIPTIONS:
-            description = DESCRIPTIONS[column]
-        elif column in group_columns:
+    lines = [f"# Data dictionary: {dataset}", "", f"{summary.n_records} records after validation.", ""]
+    for column in summary.columns:
+        source = source_names.get(column.name, column.name)
+        if column.name in DESCRIPTIONS:
+            description = DESCRIPTIONS[column.name]
+        elif column.name in group_columns:
             description = "Sensitive feature used to audit fairness across groups."
         else:
             description = "Additional column."
-        mapped = "" if source == column else f" Source column `{source}`."
-        missing = int(frame[column].isna().sum())
-        lines.append(f"- `{column}` ({_type_name(frame[column])}): {description}{mapped} Missing: {missing}.")
-        if column in group_columns or column == LABEL:
-            values = frame[column].value_counts()
-            shown = ", ".join(f"{k} ({v})" for k, v in values.head(_MAX_LISTED_VALUES).items())
-            more = f", and {values.size - _MAX_LISTED_VALUES} more" if values.size > _MAX_LISTED_VALUES else ""
-            lines.append(f"  - {values.size} values: {shown}{more}")
+        mapped = "" if source == column.name else f" Source column `{source}`."
+        lines.append(f"- `{column.name}` ({column.type}): {description}{mapped} Missing: {column.missing}.")
+        if column.name in group_columns or column.name == LABEL:
+            values = summary.counts(column.name)
+            shown = ", ".join(f"{k} ({v})" for k, v in values[:_MAX_LISTED_VALUES])
+            more = f", and {len(values) - _MAX_LISTED_VALUES} more" if len(values) > _MAX_LISTED_VALUES else ""
+            lines.append(f"  - {len(values)} values: {shown}{more}")
     return "\n".join(lines) + "\n"

@@ -1,7 +1,9 @@
 """The exploratory profile a data scientist starts from (``reports/data_quality.json``).
 
 Counts and distributions only: no text value and no identifier ever appears
-here, because this file is a report that reaches PR comments and the PDF.
+here, because this file is a report that reaches PR comments and the PDF. It is
+computed from :class:`~vigil.data.record_stats.RecordSummary`, what ingest kept
+of each record, so profiling 50 M records does not need their text in memory.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from vigil.data.schema import CREATED_AT, LABEL, TEXT
+from vigil.data.record_stats import RecordSummary
 
 
-def _stats(values: pd.Series) -> dict[str, float]:
-    arr = values.to_numpy(dtype=float)
+def _stats(values: np.ndarray) -> dict[str, float]:
+    arr = values.astype(float)
     return {
         "min": float(arr.min()),
         "p50": float(np.percentile(arr, 50)),
@@ -25,58 +27,65 @@ def _stats(values: pd.Series) -> dict[str, float]:
     }
 
 
-def _distribution(series: pd.Series) -> dict[str, dict[str, float]]:
-    counts = series.value_counts()
-    total = int(counts.sum())
-    return {str(k): {"count": int(v), "share": round(int(v) / total, 4)} for k, v in counts.items()}
+def _distribution(counts: list[tuple[str, int]]) -> dict[str, dict[str, float]]:
+    total = sum(n for _, n in counts)
+    return {value: {"count": n, "share": round(n / total, 4)} for value, n in counts}
 
 
-def _duplicates(frame: pd.DataFrame) -> dict[str, int]:
+def _rows_in_repeated_values(hashes: np.ndarray) -> int:
+    """Rows whose value occurs more than once (``Series.duplicated(keep=False).sum()``)."""
+    _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+    return int((counts[inverse] > 1).sum())
+
+
+def _duplicates(summary: RecordSummary) -> dict[str, int]:
     """Exact and case/space-normalised duplicate texts, and those whose labels disagree."""
-    normalised = frame[TEXT].str.lower().str.split().str.join(" ")
-    labels_per_text = frame.groupby(normalised)[LABEL].nunique()
+    pairs = np.unique(np.stack([summary.normalised_hash, summary.labels.astype(np.uint64)], axis=1), axis=0)
+    _, labels_per_text = np.unique(pairs[:, 0], return_counts=True)
     return {
-        "exact_text_rows": int(frame[TEXT].duplicated(keep=False).sum()),
-        "normalised_text_rows": int(normalised.duplicated(keep=False).sum()),
+        "exact_text_rows": _rows_in_repeated_values(summary.text_hash),
+        "normalised_text_rows": _rows_in_repeated_values(summary.normalised_hash),
         "texts_with_conflicting_labels": int((labels_per_text > 1).sum()),
     }
 
 
 def profile_dataset(
-    frame: pd.DataFrame,
+    summary: RecordSummary,
     group_columns: list[str],
     *,
     source: dict[str, Any],
     dropped_rare_labels: dict[str, int],
     missing_group_values: dict[str, int],
 ) -> dict[str, Any]:
-    """Build the data-quality report for the validated internal frame."""
-    chars = frame[TEXT].str.len()
-    tokens = frame[TEXT].str.split().str.len()
-    counts = frame[LABEL].value_counts()
-    upper = frame[TEXT].map(lambda t: t.isupper())
+    """Build the data-quality report for the validated records."""
+    label_counts = summary.counts("label")
+    counts = np.array([n for _, n in label_counts])
     report: dict[str, Any] = {
         "source": source,
-        "n_records": int(len(frame)),
-        "n_labels": int(counts.size),
-        "label_distribution": _distribution(frame[LABEL]),
+        "n_records": summary.n_records,
+        "n_labels": len(label_counts),
+        "label_distribution": _distribution(label_counts),
         "imbalance_ratio": round(float(counts.max() / counts.min()), 2),
         "text_length": {
-            "chars": _stats(chars),
-            "tokens": _stats(tokens),
-            "chars_per_label": {str(label): _stats(chars[frame[LABEL] == label]) for label in sorted(counts.index)},
+            "chars": _stats(summary.chars),
+            "tokens": _stats(summary.tokens),
+            "chars_per_label": {
+                label: _stats(summary.chars[summary.labels == summary.label_names.index(label)])
+                for label in sorted(name for name, _ in label_counts)
+            },
         },
-        "all_caps_share": round(float(upper.mean()), 4),
-        "groups": {g: _distribution(frame[g]) for g in group_columns},
+        "all_caps_share": round(float(summary.all_caps.mean()), 4),
+        "groups": {g: _distribution(summary.counts(g)) for g in group_columns},
         "missing_values": {"group_columns": missing_group_values},
-        "duplicates": _duplicates(frame),
+        "duplicates": _duplicates(summary),
         "dropped": {"rare_labels": dropped_rare_labels},
     }
-    if CREATED_AT in frame.columns and frame[CREATED_AT].notna().any():
-        dates = frame[CREATED_AT].dropna()
+    dates = summary.created_at
+    if dates is not None and not np.isnat(dates).all():
+        present = dates[~np.isnat(dates)]
         report["created_at"] = {
-            "min": dates.min().isoformat(),
-            "max": dates.max().isoformat(),
-            "missing": int(frame[CREATED_AT].isna().sum()),
+            "min": pd.Timestamp(present.min()).isoformat(),
+            "max": pd.Timestamp(present.max()).isoformat(),
+            "missing": int(np.isnat(dates).sum()),
         }
     return report

@@ -12,11 +12,12 @@ import csv
 import io
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from vigil.data.file_sniffing import DELIMITER_NAMES, excel_kind, likely_delimiter, likely_encoding
 from vigil.errors import DataValidationError
@@ -28,25 +29,28 @@ def _has_bad_bytes(value: object) -> bool:
     return isinstance(value, str) and any(_SURROGATE_LOW <= ch <= _SURROGATE_HIGH for ch in value)
 
 
-def _raise_on_bad_bytes(frame: pd.DataFrame, path: str, message: str) -> None:
+def _raise_on_bad_bytes(frame: pd.DataFrame, path: str, message: str, first_row: int = 1) -> None:
     for column in frame.columns:
         if frame[column].dtype != object:
             continue
         bad = frame[column].map(_has_bad_bytes)
         if bad.any():
-            row = int(bad.to_numpy().nonzero()[0][0]) + 1
+            row = int(bad.to_numpy().nonzero()[0][0]) + first_row
             raise DataValidationError(path, message, row=row, column=str(column))
 
 
-def read_csv(path: str | os.PathLike[str], options: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def read_csv(
+    path: str | os.PathLike[str], options: Mapping[str, Any] | None = None, shown: str | None = None
+) -> pd.DataFrame:
     """Read a CSV (UTF-8 unless ``options`` names an ``encoding``) with every column as text.
 
     Ids like '00123' keep their zeros. A file that is not what the options say
     (another delimiter, another encoding, an Excel workbook) is refused with the
-    setting that would read it (:mod:`vigil.data.file_sniffing`).
+    setting that would read it (:mod:`vigil.data.file_sniffing`). ``shown`` names
+    the file in errors when ``path`` is a local copy (a part fetched from a remote).
     """
-    path = str(path)
     raw = Path(path).read_bytes()
+    path = shown or str(path)
     if not raw.strip():
         raise DataValidationError(path, "file is empty")
     workbook = excel_kind(raw)
@@ -108,34 +112,64 @@ def _raise_on_other_delimiter(text: str, delimiter: str, path: str) -> None:
     )
 
 
-def read_parquet(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a Parquet file; binary columns must decode as UTF-8."""
-    path = str(path)
-    if Path(path).stat().st_size == 0:
-        raise DataValidationError(path, "file is empty")
-    try:
-        frame = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises several unrelated types for corrupt files
-        raise DataValidationError(path, f"cannot read Parquet: {exc}") from exc
+def _decode_binary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Binary columns as text, bad bytes kept as surrogates so the check below can locate them."""
+
+    def decode(value: object) -> object:
+        return value.decode("utf-8", errors="surrogateescape") if isinstance(value, bytes) else value
+
     for column in frame.columns:
         if frame[column].dtype == object and frame[column].map(lambda v: isinstance(v, bytes)).any():
-
-            def decode(value: object) -> object:
-                return value.decode("utf-8", errors="surrogateescape") if isinstance(value, bytes) else value
-
             frame[column] = frame[column].map(decode)
-    _raise_on_bad_bytes(
-        frame.astype(object), path, "text is not valid UTF-8 (re-write the Parquet file's text as UTF-8)"
-    )
     return frame
 
 
-def read_table(path: str | os.PathLike[str], fmt: str, csv_options: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """Dispatch on the configured format, with a clear error when the file is missing."""
-    if not Path(path).exists():
-        raise DataValidationError(str(path), "file not found (is it tracked with `dvc add` and pulled?)")
+def iter_parquet(
+    path: str | os.PathLike[str], batch_rows: int, shown: str | None = None
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Yield ``(first_row, frame)`` per batch of at most ``batch_rows`` rows; binary columns must decode as UTF-8.
+
+    Batches follow the file's row groups, so memory is bounded by a batch, not
+    by the file. A file without rows yields one empty frame, so its columns are
+    still checked against the mapping.
+    """
+    shown = shown or str(path)
+    if Path(path).stat().st_size == 0:
+        raise DataValidationError(shown, "file is empty")
+    try:
+        parquet = pq.ParquetFile(path)
+        if parquet.metadata.num_rows == 0:
+            yield 1, parquet.schema_arrow.empty_table().to_pandas()
+            return
+        first_row = 1
+        for batch in parquet.iter_batches(batch_size=batch_rows):
+            frame = _decode_binary(batch.to_pandas())
+            _raise_on_bad_bytes(
+                frame.astype(object),
+                shown,
+                "text is not valid UTF-8 (re-write the Parquet file's text as UTF-8)",
+                first_row,
+            )
+            yield first_row, frame
+            first_row += len(frame)
+    except DataValidationError:
+        raise
+    except Exception as exc:  # pyarrow raises several unrelated types for corrupt files
+        raise DataValidationError(shown, f"cannot read Parquet: {exc}") from exc
+
+
+def iter_table(
+    path: str | os.PathLike[str],
+    fmt: str,
+    csv_options: Mapping[str, Any] | None = None,
+    *,
+    batch_rows: int,
+    shown: str | None = None,
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Dispatch on the configured format: Parquet in batches, CSV whole (its errors are located in the file)."""
     if fmt == "csv":
-        return read_csv(path, csv_options)
-    if fmt == "parquet":
-        return read_parquet(path)
-    raise ValueError(f"unsupported format {fmt!r}")
+        yield 1, read_csv(path, csv_options, shown)
+    elif fmt == "parquet":
+        yield from iter_parquet(path, batch_rows, shown)
+    else:
+        raise ValueError(f"unsupported format {fmt!r}")

@@ -1,37 +1,67 @@
-"""Turn the configured source into the internal frame: generate or read, map, clean, validate.
+"""Turn the configured source into internal records, batch by batch: generate or read, map, clean, validate.
 
-This is the whole of ``ingest``'s logic; the stage script only wires params
-to it and writes the outputs.
+This is the whole of ``ingest``'s logic; the stage script only wires params to
+it and writes the outputs. The source streams: a file or each part file of a
+directory (local, or on a DVC remote) is read in batches, every batch is
+mapped, cleaned, checked row by row and handed to a sink, and only a few bytes
+per record stay behind (:mod:`vigil.data.record_stats`) for the profile and the
+table-level checks. Memory is bounded by a batch, not by the table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from vigil.data import synthetic
-from vigil.data.readers import read_table
+from vigil.data.part_files import PartSource, open_source
+from vigil.data.readers import iter_table
+from vigil.data.record_stats import RecordStats, RecordSummary
 from vigil.data.schema import CREATED_AT, LABEL, OPTIONAL_COLUMNS, RECORD_ID, REQUIRED_COLUMNS, TEXT, DataSpec
-from vigil.data.validation import validate_records
+from vigil.data.validation import check_label_support, check_not_empty, raise_duplicate_id, validate_batch
 from vigil.errors import DataValidationError
+from vigil.log import get_logger
 
 MISSING_GROUP = "<missing>"
+# Rows per Parquet batch (and per generated batch): large enough that per-batch overhead vanishes,
+# small enough that a batch's text is tens of MB. A CSV part is read whole (its errors are located in it).
+BATCH_ROWS = 50_000
+
+RecordSink = Callable[[pd.DataFrame], None]
 
 
 @dataclass
 class LoadedDataset:
-    """Validated records in the internal schema, plus what the report must mention."""
+    """What ingest learnt of the validated records, plus what the report must mention.
 
-    frame: pd.DataFrame
+    ``frame`` holds the records only when no sink took them (tests, benches).
+    """
+
+    summary: RecordSummary
+    frame: pd.DataFrame | None = None
     gold_pii: list[dict[str, Any]] = field(default_factory=list)
     dropped_rare_labels: dict[str, int] = field(default_factory=dict)
     missing_group_values: dict[str, int] = field(default_factory=dict)
     source_names: dict[str, str] = field(default_factory=dict)
     group_columns: list[str] = field(default_factory=list)
     source: str = ""
+    parts: int | None = None  # part files read, for a directory source
+    source_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceBatch:
+    """A batch of records mapped onto the internal columns, where it came from, and its gold spans."""
+
+    path: str
+    first_row: int
+    frame: pd.DataFrame
+    gold: list[dict[str, Any]] = field(default_factory=list)
 
 
 def map_columns(raw: pd.DataFrame, spec: DataSpec, path: str) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -58,43 +88,120 @@ def _clean_strings(frame: pd.DataFrame, strip: bool) -> pd.DataFrame:
     return out
 
 
-def _fill_groups(frame: pd.DataFrame, groups: list[str]) -> tuple[pd.DataFrame, dict[str, int]]:
+def _fill_groups(frame: pd.DataFrame, groups: list[str]) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Missing group values become an explicit category: the audit must see them, not drop them."""
-    missing = {g: int(frame[g].isna().sum()) for g in groups}
+    missing = {g: frame[g].isna().to_numpy() for g in groups}
     filled = frame.assign(**{g: frame[g].fillna(MISSING_GROUP).astype(str) for g in groups})
     return filled, missing
 
 
+def _synthetic_batches(cfg: synthetic.SyntheticConfig, path: str, progress: bool) -> Iterator[SourceBatch]:
+    first_row = 1
+    for frame, gold in synthetic.generate_batches(cfg, BATCH_ROWS, progress=progress):
+        yield SourceBatch(path, first_row, frame, gold)
+        first_row += len(frame)
+
+
+def _file_batches(spec: DataSpec, parts: PartSource) -> Iterator[SourceBatch]:
+    log = get_logger("data.sources")
+    for number, part in enumerate(parts.parts, start=1):
+        started, records = time.perf_counter(), 0
+        with parts.local_copy(part) as local:
+            batches = iter_table(local, spec.format, spec.csv_options, batch_rows=BATCH_ROWS, shown=part.shown)
+            for first_row, raw in batches:
+                frame, _ = map_columns(raw, spec, part.shown)
+                records += len(frame)
+                yield SourceBatch(part.shown, first_row, _clean_strings(frame, spec.strip_whitespace))
+        seconds = time.perf_counter() - started
+        log.info(
+            "part read",
+            extra={
+                "part": number,
+                "parts": len(parts.parts),
+                "records": records,
+                "seconds": round(seconds, 2),
+                "records_per_s": round(records / seconds) if seconds else None,
+            },
+        )
+
+
+def source_names(spec: DataSpec) -> dict[str, str]:
+    """Internal column -> source column, as the mapping reads them (identity for generated data)."""
+    names = {internal: spec.columns[internal] for internal in REQUIRED_COLUMNS}
+    names.update({c: spec.columns[c] for c in OPTIONAL_COLUMNS if spec.columns.get(c)})
+    names.update(spec.sensitive_features)
+    return names
+
+
 def load_dataset(
-    data_params: Mapping[str, Any], seed: int, min_examples_per_label: int, progress: bool = False
+    data_params: Mapping[str, Any],
+    seed: int,
+    min_examples_per_label: int,
+    progress: bool = False,
+    sink: RecordSink | None = None,
 ) -> LoadedDataset:
-    """Produce the validated internal dataset described by ``params.data``."""
+    """Stream the source described by ``params.data`` through validation into ``sink`` (or into memory).
+
+    ``sink`` receives every validated batch in source order, including the
+    records of labels dropped as rare (those are known only after the last
+    batch): the caller removes ``dropped_rare_labels`` from what it kept.
+    """
+    from tqdm import tqdm
+
     spec = DataSpec.from_params(data_params)
     if spec.format == "synthetic":
-        cfg = synthetic.SyntheticConfig.from_params(spec.synthetic, seed)
-        frame, gold = synthetic.generate(cfg, progress=progress)
-        names = {c: c for c in frame.columns}
-        path = f"synthetic(seed={seed}, n={cfg.n_records})"
+        parts = None
         groups = list(synthetic.GROUP_COLUMNS if not spec.group_columns else spec.group_columns)
+        names: dict[str, str] = {}
+        cfg = synthetic.SyntheticConfig.from_params(spec.synthetic, seed)
+        path = f"synthetic(seed={seed}, n={cfg.n_records})"
+        batches = _synthetic_batches(cfg, path, progress)
     else:
-        path = spec.source
-        raw = read_table(path, spec.format, spec.csv_options)
-        frame, names = map_columns(raw, spec, path)
-        frame = _clean_strings(frame, spec.strip_whitespace)
-        gold = []
+        parts = open_source(spec.source, spec.format)
         groups = spec.group_columns
-    outcome = validate_records(
-        frame,
-        path,
-        names,
-        min_examples_per_label=min_examples_per_label,
-        rare_label_policy=spec.rare_labels,
-        created_at_format=spec.created_at_format,
+        names = source_names(spec)
+        path = spec.source
+        batches = _file_batches(spec, parts)
+    stats = RecordStats(groups)
+    kept: list[pd.DataFrame] = []
+    gold: list[dict[str, Any]] = []
+    with tqdm(desc="ingest", unit="rec", disable=not progress) as bar:
+        for batch in batches:
+            shown = names or {c: c for c in batch.frame.columns}
+            frame = validate_batch(
+                batch.frame, batch.path, shown, first_row=batch.first_row, created_at_format=spec.created_at_format
+            )
+            frame, missing = _fill_groups(frame, groups)
+            frame = frame.assign(**{c: frame[c].astype(str) for c in (RECORD_ID, TEXT, LABEL)})
+            stats.add(frame, batch.path, batch.first_row, missing_groups=missing)
+            gold.extend(batch.gold)
+            (sink or kept.append)(frame)
+            bar.update(len(frame))
+            names = names or shown
+    check_not_empty(stats.n_records, path)
+    duplicate = stats.first_duplicate_id()
+    if duplicate:
+        raise_duplicate_id(*duplicate, source_column=names[RECORD_ID])
+    dropped = check_label_support(
+        stats.label_counts, stats.first_seen, path, names[LABEL], min_examples_per_label, spec.rare_labels
     )
-    frame, missing = _fill_groups(outcome.frame, groups)
-    frame = frame.assign(
-        **{RECORD_ID: frame[RECORD_ID].astype(str), TEXT: frame[TEXT].astype(str), LABEL: frame[LABEL].astype(str)}
+    summary = stats.summary(dropped)
+    if dropped:
+        removed = stats.ids_with_labels(dropped)
+        gold = [g for g in gold if g[RECORD_ID] not in removed]
+    frame = None
+    if sink is None:
+        frame = pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
+        frame = frame[~frame[LABEL].isin(list(dropped))].reset_index(drop=True)
+    return LoadedDataset(
+        summary=summary,
+        frame=frame,
+        gold_pii=gold,
+        dropped_rare_labels=dropped,
+        missing_group_values=summary.missing_groups,
+        source_names=names,
+        group_columns=groups,
+        source=path,
+        parts=None if parts is None or parts.single_file else len(parts.parts),
+        source_sha256=parts.digest() if parts else None,
     )
-    kept = set(frame[RECORD_ID])
-    gold = [g for g in gold if g[RECORD_ID] in kept]
-    return LoadedDataset(frame, gold, outcome.dropped_rare_labels, missing, names, groups, path)

@@ -310,17 +310,38 @@ def iter_records(cfg: SyntheticConfig) -> Iterator[tuple[dict[str, Any], list[di
         yield record, spans
 
 
-def generate(cfg: SyntheticConfig, progress: bool = False) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Generate the dataset and its gold spans ({record_id, spans: [...]} per record with PII)."""
+def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records)
+    frame[CREATED_AT] = pd.to_datetime(frame[CREATED_AT])
+    return frame
+
+
+def generate_batches(
+    cfg: SyntheticConfig, batch_rows: int, progress: bool = False
+) -> Iterator[tuple[pd.DataFrame, list[dict[str, Any]]]]:
+    """Generate the dataset ``batch_rows`` records at a time, each batch with its gold spans.
+
+    The records are the same as :func:`generate`'s; ingest consumes them in
+    batches so generating 192 k notes does not hold them all at once.
+    """
     from tqdm import tqdm
 
-    records, gold = [], []
+    records: list[dict[str, Any]] = []
+    gold: list[dict[str, Any]] = []
     for record, spans in tqdm(
         iter_records(cfg), total=cfg.n_records, desc="generate", disable=not progress, unit="rec"
     ):
         records.append(record)
         if spans:
             gold.append({RECORD_ID: record[RECORD_ID], "spans": spans})
-    frame = pd.DataFrame.from_records(records)
-    frame[CREATED_AT] = pd.to_datetime(frame[CREATED_AT])
-    return frame, gold
+        if len(records) == batch_rows:
+            yield _frame(records), gold
+            records, gold = [], []
+    if records:
+        yield _frame(records), gold
+
+
+def generate(cfg: SyntheticConfig, progress: bool = False) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Generate the dataset and its gold spans ({record_id, spans: [...]} per record with PII)."""
+    batches = list(generate_batches(cfg, max(cfg.n_records, 1), progress))
+    return batches[0] if batches else (pd.DataFrame(), [])

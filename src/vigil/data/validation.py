@@ -1,14 +1,17 @@
-"""Validation of a dataset already mapped onto the internal columns.
+"""Validation of records already mapped onto the internal columns.
 
 Each check stops at the first offending row and names it, because a data
-scientist fixing a file needs a location, not a count. Checks that *change*
+scientist fixing a file needs a location, not a count. Row checks run per batch
+as the source streams past; the table checks (unique ids, label support) run on
+what :mod:`vigil.data.record_stats` kept of every batch. Checks that *change*
 data (dropping rare labels) only happen when the config asks for it, and what
 was dropped is returned so it lands in the data-quality report.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -16,100 +19,107 @@ from vigil.data.schema import CREATED_AT, LABEL, RECORD_ID, TEXT
 from vigil.errors import DataValidationError
 
 
-@dataclass
-class ValidationOutcome:
-    """The clean frame plus what was removed on purpose (never silently)."""
+@dataclass(frozen=True)
+class Location:
+    """Where a record sits in the source: the file (a part, for a directory) and its 1-based data row."""
 
-    frame: pd.DataFrame
-    dropped_rare_labels: dict[str, int] = field(default_factory=dict)
+    path: str
+    row: int
+
+    def describe(self, relative_to: str) -> str:
+        """``row 3``, or ``part-1.csv row 3`` when the record is in another file than ``relative_to``."""
+        return f"row {self.row}" if self.path == relative_to else f"{self.path} row {self.row}"
 
 
 def _first_row(mask: pd.Series) -> int:
-    """1-based data row of the first True in ``mask`` (row 1 = first row under the header)."""
-    return int(mask.to_numpy().nonzero()[0][0]) + 1
+    """0-based position of the first True in ``mask``."""
+    return int(mask.to_numpy().nonzero()[0][0])
 
 
 def _blank(series: pd.Series) -> pd.Series:
     return series.isna() | (series.astype(str).str.strip() == "")
 
 
-def check_not_empty(frame: pd.DataFrame, path: str) -> None:
-    if frame.empty:
+def check_not_empty(n_records: int, path: str) -> None:
+    if n_records == 0:
         raise DataValidationError(path, "no data rows")
 
 
-def check_required(frame: pd.DataFrame, path: str, column: str, source_column: str) -> None:
-    """No missing or whitespace-only value in ``column``."""
+def check_required(frame: pd.DataFrame, path: str, column: str, source_column: str, first_row: int = 1) -> None:
+    """No missing or whitespace-only value in ``column`` (``first_row``: the file row of the frame's first row)."""
     blank = _blank(frame[column])
     if blank.any():
-        raise DataValidationError(path, f"empty {column}", row=_first_row(blank), column=source_column)
+        raise DataValidationError(path, f"empty {column}", row=_first_row(blank) + first_row, column=source_column)
 
 
-def check_unique_ids(frame: pd.DataFrame, path: str, source_column: str) -> None:
-    duplicated = frame[RECORD_ID].duplicated(keep="first")
-    if duplicated.any():
-        row = _first_row(duplicated)
-        value = frame[RECORD_ID].iloc[row - 1]
-        first = _first_row(frame[RECORD_ID] == value)
-        raise DataValidationError(
-            path, f"duplicate record_id {value!r} (first seen at row {first})", row=row, column=source_column
-        )
-
-
-def check_label_support(
-    frame: pd.DataFrame, path: str, source_column: str, min_examples: int, policy: str
-) -> ValidationOutcome:
-    """Every label needs ``min_examples`` rows so each split gets one; fail or drop per policy."""
-    counts = frame[LABEL].value_counts()
-    rare = counts[counts < min_examples]
-    if rare.empty:
-        return ValidationOutcome(frame)
-    if policy == "drop":
-        kept = frame[~frame[LABEL].isin(rare.index)].reset_index(drop=True)
-        return ValidationOutcome(kept, {str(k): int(v) for k, v in rare.items()})
-    # Every rare label in one message (naming only the first sent users round the loop once per label).
-    first_rows = {str(label): _first_row(frame[LABEL] == label) for label in rare.index}
-    ordered = sorted(first_rows, key=first_rows.__getitem__)
-    listed = ", ".join(f"{label!r} ({int(rare[label])}, first at row {first_rows[label]})" for label in ordered)
-    need = f"fewer than the {min_examples} examples the split needs"
-    subject = f"label {listed} has {need}" if len(ordered) == 1 else f"{len(ordered)} labels have {need}: {listed}"
+def raise_duplicate_id(value: str, duplicate: Location, first: Location, source_column: str) -> None:
+    """Name both rows of a repeated record id (the first may be in another part file)."""
     raise DataValidationError(
-        path,
-        f"{subject} (add examples, merge labels, or set data.rare_labels: drop)",
-        row=first_rows[ordered[0]],
+        duplicate.path,
+        f"duplicate record_id {value!r} (first seen at {first.describe(duplicate.path)})",
+        row=duplicate.row,
         column=source_column,
     )
 
 
-def parse_created_at(frame: pd.DataFrame, path: str, source_column: str, fmt: str | None) -> pd.DataFrame:
+def check_label_support(
+    counts: Mapping[str, int],
+    first_seen: Mapping[str, Location],
+    path: str,
+    source_column: str,
+    min_examples: int,
+    policy: str,
+) -> dict[str, int]:
+    """Every label needs ``min_examples`` rows so each split gets one; fail, or return what to drop, per policy."""
+    rare = {label: n for label, n in counts.items() if n < min_examples}
+    if not rare or policy == "drop":
+        return rare
+    # Every rare label in one message (naming only the first sent users round the loop once per label).
+    ordered = sorted(rare, key=lambda label: (first_seen[label].path, first_seen[label].row))
+    first = first_seen[ordered[0]]
+    listed = ", ".join(
+        f"{label!r} ({rare[label]}, first at {first_seen[label].describe(first.path)})" for label in ordered
+    )
+    need = f"fewer than the {min_examples} examples the split needs"
+    subject = f"label {listed} has {need}" if len(ordered) == 1 else f"{len(ordered)} labels have {need}: {listed}"
+    shown = path if first.path == path else first.path
+    raise DataValidationError(
+        shown,
+        f"{subject} (add examples, merge labels, or set data.rare_labels: drop)",
+        row=first.row,
+        column=source_column,
+    )
+
+
+def parse_created_at(
+    frame: pd.DataFrame, path: str, source_column: str, fmt: str | None, first_row: int = 1
+) -> pd.DataFrame:
     """Parse ``created_at`` to UTC-naive timestamps; an unparseable value names its row."""
     raw = frame[CREATED_AT]
     parsed = pd.to_datetime(raw, format=fmt, errors="coerce")
     bad = parsed.isna() & ~_blank(raw)
     if bad.any():
+        position = _first_row(bad)
         raise DataValidationError(
             path,
-            f"cannot parse date {str(raw.iloc[_first_row(bad) - 1])!r}" + (f" with format {fmt!r}" if fmt else ""),
-            row=_first_row(bad),
+            f"cannot parse date {str(raw.iloc[position])!r}" + (f" with format {fmt!r}" if fmt else ""),
+            row=position + first_row,
             column=source_column,
         )
     return frame.assign(**{CREATED_AT: parsed})
 
 
-def validate_records(
+def validate_batch(
     frame: pd.DataFrame,
     path: str,
-    source_names: dict[str, str],
+    source_names: Mapping[str, str],
     *,
-    min_examples_per_label: int,
-    rare_label_policy: str,
+    first_row: int = 1,
     created_at_format: str | None = None,
-) -> ValidationOutcome:
-    """Run every check in the order a user would fix them; ``source_names`` maps internal -> source column."""
-    check_not_empty(frame, path)
+) -> pd.DataFrame:
+    """The row-level checks, in the order a user would fix them; the table-level ones follow the last batch."""
     for column in (RECORD_ID, TEXT, LABEL):
-        check_required(frame, path, column, source_names[column])
-    check_unique_ids(frame, path, source_names[RECORD_ID])
+        check_required(frame, path, column, source_names[column], first_row)
     if CREATED_AT in frame.columns:
-        frame = parse_created_at(frame, path, source_names[CREATED_AT], created_at_format)
-    return check_label_support(frame, path, source_names[LABEL], min_examples_per_label, rare_label_policy)
+        frame = parse_created_at(frame, path, source_names[CREATED_AT], created_at_format, first_row)
+    return frame

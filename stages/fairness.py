@@ -81,6 +81,7 @@ def main() -> None:
         "fairness audited",
         extra={
             "groupings": summary["groupings"],
+            "max_gap_ci_low": summary["max_gap_ci_low"],
             "significant_gaps": summary["significant_gaps"],
             "insufficient_groups": summary["insufficient_groups"],
             "max_f1_macro_gap": summary.get("max_f1_macro_gap"),

@@ -62,6 +62,34 @@ def test_the_built_in_workshop_quality_gap_is_found_with_an_interval_excluding_z
 
 
 @pytest.mark.slow
+def test_the_policy_key_is_an_effect_size_that_more_records_do_not_inflate(default_predictions):
+    """Four copies of the same predictions: the same gaps, narrower intervals.
+
+    The significance count grows with the records alone; the largest established gap only
+    closes in on the largest point gap, so a gap smaller than a threshold never crosses it.
+    """
+    config = _config(bootstrap={"resamples": 200, "confidence": 0.95})
+    once = audit_fairness(default_predictions, class_labels(default_predictions), config, source="predictions")
+    copies = pd.concat(
+        [default_predictions.assign(record_id=default_predictions["record_id"] + f"~{i}") for i in range(4)]
+    )
+    four = audit_fairness(copies, class_labels(copies), config, source="predictions")
+    assert four["summary"]["significant_gaps"] > once["summary"]["significant_gaps"]
+    point_gaps = []
+    for key in ("region", "language", "dealer_type", "language+dealer_type"):
+        for metric in ("accuracy", "f1_macro"):
+            a, b = once[key][metric], four[key][metric]
+            assert a["max_gap"] == pytest.approx(b["max_gap"], abs=1e-6)
+            assert a["max_gap_ci_low"] <= b["max_gap_ci_low"] + 0.005 and b["max_gap_ci_low"] <= b["max_gap"]
+            point_gaps.append(b["max_gap"])
+    low, where = four["summary"]["max_gap_ci_low"], four["summary"]["max_gap_ci_low_where"]
+    metrics = ("accuracy", "f1_macro", "recall", "precision", "selection_rate")
+    largest_point = max(four["summary"][f"max_{m}_gap"] for m in metrics)
+    assert once["summary"]["max_gap_ci_low"] <= low < largest_point and max(point_gaps) <= largest_point
+    assert where.split(": ")[0] in ("accuracy", "f1_macro", "recall", "precision", "selection_rate")
+
+
+@pytest.mark.slow
 def test_shuffled_groups_show_no_significant_gap(default_predictions):
     """Control: permuting the group columns makes every group fair by construction.
 

@@ -13,7 +13,12 @@ from typing import Any
 
 from vigil.compliance.gate import format_value
 from vigil.compliance.report.context import HEADLINE_METRICS, fmt, headline_interval
-from vigil.compliance.report.plain_language import drop_in_words, dropped_in_words, small_groups_in_words
+from vigil.compliance.report.plain_language import (
+    drop_in_words,
+    dropped_in_words,
+    established_gap_in_words,
+    small_groups_in_words,
+)
 
 WATERMARK = "<!-- vigil-compliance -->"
 EVIDENCE_LINK_PLACEHOLDER = "EVIDENCE_URL"
@@ -210,7 +215,9 @@ def render_summary(
     if summary:
         lines += [
             "",
-            f"{fmt(summary.get('significant_gaps'))} significant gap(s). {small_groups_in_words(fairness)}",
+            f"{established_gap_in_words(summary)} {fmt(summary.get('significant_gaps'))} gap(s) have intervals "
+            f"excluding zero (a count that grows with the test set; the rules read sizes). "
+            f"{small_groups_in_words(fairness)}",
         ]
     lines += robustness_lines(reports.get("robustness") or {}, compact)
     quality = reports.get("data_quality") or {}

@@ -15,6 +15,7 @@ from vigil.compliance.report.charts import Bar, bar_chart, confusion_heatmap
 from vigil.compliance.report.plain_language import (
     drop_in_words,
     dropped_in_words,
+    established_gap_in_words,
     likely_range,
     small_groups_in_words,
 )
@@ -273,6 +274,7 @@ def fairness_section(
     return {
         "config": fairness.get("config") or {},
         "small_groups": small_groups_in_words(fairness),
+        "established_gap": established_gap_in_words(summary),
         "overall": fairness.get("overall") or {},
         "summary": summary,
         "gaps": gaps,

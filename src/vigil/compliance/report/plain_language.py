@@ -70,6 +70,20 @@ def dropped_in_words(dropped: Mapping[str, int]) -> str:
 MAX_NAMED_SMALL_GROUPS = 8
 
 
+def established_gap_in_words(summary: Mapping[str, Any]) -> str:
+    """The largest gap the data establish in any metric, as an effect size (what FAIR-004 reads).
+
+    A size, not a count of significant gaps: "at least 0.031" means the same on
+    a small test split as on a large one, where nearly every gap is significant.
+    """
+    low = summary.get("max_gap_ci_low")
+    if low is None:
+        return "Largest established gap in any metric: not assessable."
+    if low <= 0:
+        return "Largest established gap in any metric: none (every gap's interval reaches zero)."
+    return f"Largest established gap in any metric: at least {float(low):.3f} ({summary.get('max_gap_ci_low_where')})."
+
+
 def small_groups_in_words(fairness: Mapping[str, Any]) -> str:
     """The groups too small to compare, with their sizes and the size needed, smallest first.
 

@@ -87,6 +87,34 @@ def test_linear_report_has_global_local_and_stability(linear_model, corpus):
     assert again == report
 
 
+def test_refits_draw_a_bounded_sample_and_see_only_its_features(linear_model, corpus):
+    """m-out-of-n: a refit on the drawn notes' own features is the refit on those rows of the whole split's.
+
+    That is what lets each refit transform only its sample (flat memory at any training size)
+    without changing a refit whose sample is the whole split.
+    """
+    from dataclasses import replace
+
+    from vigil.audit.explain import _refit
+
+    train, test = corpus
+    texts, labels = train["text"].tolist(), train["label"].to_numpy()
+    rows = np.random.default_rng(5).integers(0, len(texts), len(texts))
+    whole = linear_model.refit_class_weights(linear_model.features(texts)[rows], labels[rows])
+    drawn = _refit(linear_model, [texts[i] for i in rows], labels[rows], None)
+    np.testing.assert_array_equal(drawn, whole)
+
+    predictions = _predictions(Predictor(linear_model), test)
+    bounded = replace(CONFIG, stability_sample=300)
+    report = explain(Predictor(linear_model), predictions, (train["text"], train["label"], None), bounded)
+    assert (
+        report["stability"]["sample_size"] == 300 and "300 of the 1,200 training notes" in report["method"]["stability"]
+    )
+    assert report["config"]["stability"]["sample"] == 300
+    full = explain(Predictor(linear_model), predictions, (train["text"], train["label"], None), CONFIG)
+    assert full["stability"]["sample_size"] == 1200
+
+
 def test_local_sample_takes_the_most_confident_error_of_each_predicted_class():
     predictions = pd.DataFrame(
         {
@@ -124,7 +152,7 @@ def test_occlusion_finds_the_word_the_model_depends_on():
 def test_stability_overlap_and_token_normalisation():
     assert top_k_overlap(["a", "b", "c"], ["c", "x", "a"], 3) == pytest.approx(2 / 3)
     assert top_k_overlap([], ["a"], 3) is None
-    summary = stability_summary({"x": ["a", "b"], "y": ["c", "d"]}, [{"x": ["a", "b"], "y": ["c", "z"]}], 2)
+    summary = stability_summary({"x": ["a", "b"], "y": ["c", "d"]}, [{"x": ["a", "b"], "y": ["c", "z"]}], 2, 5)
     assert summary["per_class"] == {"x": 1.0, "y": 0.5} and summary["least_stable_class"] == "y"
     assert normalise("Freio,") == "freio" and normalise("AÇÃO") == "acao" and normalise("<PERSON>.") == "<person>"
 

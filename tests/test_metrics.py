@@ -149,3 +149,28 @@ def test_every_headline_metric_gets_an_interval_and_the_vectorised_metrics_equal
     metrics = classification_metrics(names, [labels[i] for i in pred], proba, labels)
     for key in ("accuracy", "f1_macro", "f1_weighted", "mcc", "roc_auc_ovr", "pr_auc_macro", "ece", "log_loss"):
         assert intervals[key]["low"] < metrics[key] < intervals[key]["high"], key
+
+
+def test_resample_metrics_computed_block_by_block_equal_the_all_at_once_values(monkeypatch):
+    """Bounded memory for any test size (row blocks of the resample index) must not move an interval."""
+    from vigil.audit import bootstrap
+    from vigil.evaluation.headline_intervals import headline_intervals
+    from vigil.evaluation.paired import paired_changes
+
+    rng = np.random.default_rng(9)
+    labels = ["a", "b", "c", "d"]
+    truth = [labels[i] for i in rng.integers(0, 4, 300)]
+    base = [t if rng.random() < 0.8 else labels[rng.integers(0, 4)] for t in truth]
+    head = [t if rng.random() < 0.85 else labels[rng.integers(0, 4)] for t in truth]
+    proba = rng.dirichlet(np.ones(4), size=300)
+
+    def run():
+        return (
+            headline_intervals(truth, base, labels, critical_classes=["b"], proba=proba, resamples=250, seed=2),
+            [c.as_dict() for c in paired_changes(truth, base, head, critical_classes=["b"], resamples=250, seed=2)],
+        )
+
+    whole = run()
+    monkeypatch.setattr(bootstrap, "BLOCK_CELLS", 300 * 7)  # 7 resamples per block: 36 blocks, the last short
+    assert bootstrap.block_rows(300) == 7
+    assert run() == whole

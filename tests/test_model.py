@@ -96,6 +96,53 @@ def test_predicting_in_chunks_gives_the_probabilities_of_one_pass(trained, corpu
         np.testing.assert_array_equal(getattr(stacked, part), getattr(one_pass, part))
 
 
+def test_beyond_the_vocabulary_sample_the_vocabulary_comes_from_the_sample_and_the_fit_from_every_note(
+    corpus, monkeypatch
+):
+    """The bounded-memory fit is exactly: vectorizers fitted on the seeded sample, classifier on all rows."""
+    from sklearn.base import clone
+
+    from vigil.modeling import tfidf
+
+    texts, labels = corpus["text"].tolist(), corpus["label"].tolist()
+    params = {**MODEL_PARAMS, "params": {**MODEL_PARAMS["params"], "vocabulary_sample": 250}}
+    monkeypatch.setattr(tfidf, "PREDICT_CHUNK", 64)  # the training matrix is built from 10 chunks
+    model = build_model(params, seed=4).fit(texts, labels)
+    sample = tfidf.vocabulary_rows(len(texts), 250, 4)
+    assert sample is not None and len(sample) == len(set(sample)) == 250
+    assert tfidf.vocabulary_rows(len(texts), len(texts), 4) is None and tfidf.vocabulary_rows(10, None, 4) is None
+    reference = build_model(MODEL_PARAMS, seed=4)
+    union = reference._features().fit([texts[i] for i in sample])
+    for (_, fitted), (_, expected) in zip(model.vectorizers(), union.transformer_list, strict=True):
+        assert fitted.vocabulary_ == expected.vocabulary_
+        np.testing.assert_array_equal(fitted.idf_, expected.idf_)
+    full_vocabulary = build_model(MODEL_PARAMS, seed=4).fit(texts, labels)
+    assert sum(len(v.vocabulary_) for _, v in model.vectorizers()) < sum(
+        len(v.vocabulary_) for _, v in full_vocabulary.vectorizers()
+    )
+    order = np.concatenate([sample, np.setdiff1d(np.arange(len(texts)), sample)])  # the sample's rows first
+    rows = model.features([texts[i] for i in order])
+    np.testing.assert_array_equal(rows[: len(sample)].toarray(), union.transform([texts[i] for i in sample]).toarray())
+    classifier = clone(model.pipeline.named_steps["classifier"]).fit(rows, [labels[i] for i in order])
+    # Equal up to summation order (the sample's rows keep the index order of the vocabulary fit).
+    np.testing.assert_allclose(classifier.coef_, model.pipeline.named_steps["classifier"].coef_, rtol=1e-9, atol=1e-12)
+    assert (model.predict_proba(texts).argmax(axis=1) == np.searchsorted(model.classes_, labels)).mean() > 0.9
+
+
+def test_stacking_feature_blocks_equals_scipy_vstack():
+    from scipy import sparse
+
+    from vigil.modeling.tfidf import stack_rows
+
+    rng = np.random.default_rng(0)
+    blocks = [sparse.random(n, 40, density=0.2, format="csr", random_state=rng) for n in (5, 0, 17, 1)]
+    expected = sparse.vstack(blocks, format="csr")
+    stacked = stack_rows(list(blocks))
+    assert stacked.shape == expected.shape and (stacked != expected).nnz == 0
+    for part in ("data", "indices", "indptr"):
+        np.testing.assert_array_equal(getattr(stacked, part), getattr(expected, part))
+
+
 def test_probabilities_are_a_distribution(trained):
     model, _, _, texts = trained
     proba = model.predict_proba(texts)

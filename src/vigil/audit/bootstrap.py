@@ -10,8 +10,14 @@ estimates and intervals come from one computation.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 
 import numpy as np
+
+# Resample x record cells per block when a metric is computed over the index matrix: each int64
+# intermediate of a block is about 16 MB, whatever the size of the test split. Computing all 1,001
+# rows at once made the evaluation and fairness stages' memory grow with resamples x notes.
+BLOCK_CELLS = 2_000_000
 
 
 def stratified_index(cells: np.ndarray, resamples: int, seed: int) -> np.ndarray:
@@ -32,6 +38,22 @@ def stratified_index(cells: np.ndarray, resamples: int, seed: int) -> np.ndarray
         index[1:, start : start + size] = members[rng.integers(0, size, size=(resamples, size))]
         start += size
     return index
+
+
+def block_rows(n_columns: int) -> int:
+    """Rows (resamples) per block for matrices ``n_columns`` wide."""
+    return max(1, BLOCK_CELLS // max(n_columns, 1))
+
+
+def row_blocks(index: np.ndarray) -> Iterator[np.ndarray]:
+    """The index matrix in blocks of whole rows: every per-resample metric is computed block by block.
+
+    Each resample's metric depends on its own row only, so concatenating the
+    blocks' results gives exactly the all-at-once values.
+    """
+    rows = block_rows(index.shape[1])
+    for start in range(0, index.shape[0], rows):
+        yield index[start : start + rows]
 
 
 def percentile_interval(samples: np.ndarray, confidence: float, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,8 @@ Two explainers behind one report shape (``reports/explain.json``):
   smallest coefficients per class; local = exact word attributions of the
   class score (:mod:`vigil.audit.linear_attribution`); stability = overlap of
   the top tokens after bootstrap refits of the linear scores on the shipped
-  features.
+  features, each on ``stability.sample`` drawn training notes (at most), so the
+  stage's time and memory stop growing with the training split.
 * every other family: local = occlusion attributions through the served
   predictor (:mod:`vigil.audit.occlusion`); global = those attributions averaged
   per token over a seeded sample of test texts, per predicted class; stability
@@ -52,6 +53,10 @@ class ExplainConfig:
     min_token_count: int = 3
     stability_resamples: int = 4
     stability_top_k: int = 10
+    # Training notes drawn per bootstrap refit (m-out-of-n bootstrap). A fixed m keeps the refits' cost and
+    # memory flat as the training split grows, and keeps the overlap's meaning: "how much do the top tokens
+    # move when the linear scores are refitted on m other notes", not a number that drifts with n.
+    stability_sample: int = 10_000
     seed: int = 0
 
     @classmethod
@@ -65,10 +70,18 @@ class ExplainConfig:
                 "confident_errors_per_class": "local.confident_errors_per_class",
                 "stability_resamples": "stability.resamples",
                 "stability_top_k": "stability.top_k",
+                "stability_sample": "stability.sample",
             },
             seed=seed,
         )
-        for name in ("top_tokens", "global_sample", "min_token_count", "stability_resamples", "stability_top_k"):
+        for name in (
+            "top_tokens",
+            "global_sample",
+            "min_token_count",
+            "stability_resamples",
+            "stability_top_k",
+            "stability_sample",
+        ):
             if getattr(config, name) < 1:
                 raise VigilError(f"params.yaml: audit.explain {name} must be >= 1, got {getattr(config, name)}")
         return config
@@ -79,7 +92,12 @@ class ExplainConfig:
             "local": {"random": self.local_random, "confident_errors_per_class": self.confident_errors_per_class},
             "global_sample": self.global_sample,
             "min_token_count": self.min_token_count,
-            "stability": {"resamples": self.stability_resamples, "top_k": self.stability_top_k, "seed": self.seed},
+            "stability": {
+                "resamples": self.stability_resamples,
+                "top_k": self.stability_top_k,
+                "sample": self.stability_sample,
+                "seed": self.seed,
+            },
         }
 
 
@@ -113,8 +131,9 @@ def _local_entry(row: pd.Series, tokens: list[str], weights: np.ndarray, weights
     return entry
 
 
-def _refit(model: Any, features: Any, labels: np.ndarray, weights: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
-    return model.refit_class_weights(features[rows], labels[rows], None if weights is None else weights[rows])
+def _refit(model: Any, texts: list[str], labels: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    """One bootstrap refit: the drawn notes' features (only theirs: memory is that of the sample), then the scores."""
+    return model.refit_class_weights(model.features(texts), labels, weights)
 
 
 def _explain_linear(
@@ -138,14 +157,15 @@ def _explain_linear(
         true_weights = attribution.weights[true] if true is not None and len(targets) > 1 else None
         entries.append(_local_entry(row, attribution.words, attribution.weights[predicted], true_weights))
     reference = explainer.top_tokens(explainer.coef, config.top_tokens)
-    texts, train_labels, weights = train
-    features = model.features(list(texts))
-    labels = np.asarray(list(train_labels))
+    texts, train_labels, weights = list(train[0]), np.asarray(list(train[1])), train[2]
+    sample = min(len(texts), config.stability_sample)
     rng = np.random.default_rng(config.seed)
-    draws = [rng.integers(0, len(labels), len(labels)) for _ in range(config.stability_resamples)]
-    # One refit is a full solver run (~10 s for the default model on 2 cores): use every core.
+    draws = [rng.integers(0, len(texts), sample) for _ in range(config.stability_resamples)]
+    # One refit is a full solver run (~10 s for the default model on 2 cores): use every core. Each job gets
+    # its drawn notes' texts, not a feature matrix of the whole split.
     jobs = Parallel(n_jobs=min(len(draws), os.cpu_count() or 1), return_as="generator")(
-        delayed(_refit)(model, features, labels, weights, rows) for rows in draws
+        delayed(_refit)(model, [texts[i] for i in rows], train_labels[rows], None if weights is None else weights[rows])
+        for rows in draws
     )
     refits = [
         explainer.top_tokens(coef, config.stability_top_k)
@@ -156,7 +176,8 @@ def _explain_linear(
             "global": "coefficients (word n-grams)",
             "local": "exact linear attribution",
             "score": "class score before calibration (logit or SVM decision value), intercept excluded",
-            "stability": "bootstrap refits of the linear scores on the shipped features",
+            "stability": "bootstrap refits of the linear scores on the shipped features "
+            f"({sample:,} of the {len(texts):,} training notes drawn per refit)",
         },
         "global": reference,
         "local": entries,
@@ -166,6 +187,7 @@ def _explain_linear(
             {c: [t["token"] for t in r["positive"]] for c, r in reference.items()},
             [{c: [t["token"] for t in r["positive"]] for c, r in refit.items()} for refit in refits],
             config.stability_top_k,
+            sample,
         ),
     }
 
@@ -234,7 +256,10 @@ def _explain_occlusion(
         "local_residual_max": None,
         "char_ngram_share": None,
         "stability": stability_summary(
-            {c: [t["token"] for t in r["positive"]] for c, r in reference.items()}, resamples, config.stability_top_k
+            {c: [t["token"] for t in r["positive"]] for c, r in reference.items()},
+            resamples,
+            config.stability_top_k,
+            len(rows),
         ),
     }
 

@@ -26,7 +26,7 @@ import pandas as pd
 from fairlearn.metrics import MetricFrame, selection_rate
 from sklearn.metrics import accuracy_score, f1_score
 
-from vigil.audit.bootstrap import percentile_interval, stratified_index
+from vigil.audit.bootstrap import percentile_interval, row_blocks, stratified_index
 from vigil.audit.counts import confusion_counts, group_metrics
 from vigil.audit.disparity import disparity, rounded
 from vigil.audit.groups import Grouping, empty_cells, finest_cells, group_labels, groupings
@@ -210,8 +210,20 @@ def _evaluable_groups(
     sub_names = [names[i] for i in evaluable]
     point = _point_estimates(true_codes[keep], pred_codes[keep], sub_codes, list(range(len(evaluable))), labels)
     point.index = sub_names
-    kept_index = index if keep.all() else _reindex(index, keep)
-    counts = confusion_counts(sub_codes, true_codes[keep], pred_codes[keep], len(evaluable), len(labels), kept_index)
+    kept_true, kept_pred = true_codes[keep], pred_codes[keep]
+    counts = np.concatenate(
+        [
+            confusion_counts(
+                sub_codes,
+                kept_true,
+                kept_pred,
+                len(evaluable),
+                len(labels),
+                rows if keep.all() else _reindex(rows, keep),
+            )
+            for rows in row_blocks(index)  # per resample, a block at a time: memory bounded by the block
+        ]
+    )
     return _EvaluableGroups(names=sub_names, point=point, observed=counts[0], boot=group_metrics(counts[1:]))
 
 

@@ -22,9 +22,13 @@ def top_k_overlap(reference: Sequence[str], other: Sequence[str], k: int) -> flo
 
 
 def stability_summary(
-    reference: Mapping[str, Sequence[str]], resamples: Sequence[Mapping[str, Sequence[str]]], k: int
+    reference: Mapping[str, Sequence[str]], resamples: Sequence[Mapping[str, Sequence[str]]], k: int, sample_size: int
 ) -> dict[str, Any]:
-    """Mean overlap per class over the resamples, their mean and the least stable class."""
+    """Mean overlap per class over the resamples, their mean and the least stable class.
+
+    ``sample_size`` (records per resample) is reported with the overlap: an
+    overlap is only comparable between runs that resampled as many records.
+    """
     per_class: dict[str, float] = {}
     for label, ranking in reference.items():
         overlaps = [top_k_overlap(ranking, resample.get(label, []), k) for resample in resamples]
@@ -32,11 +36,18 @@ def stability_summary(
         if values:
             per_class[label] = round(sum(values) / len(values), 6)
     if not per_class:
-        return {"top_k": k, "resamples": len(resamples), "mean_overlap": None, "min_class_overlap": None}
+        return {
+            "top_k": k,
+            "resamples": len(resamples),
+            "sample_size": sample_size,
+            "mean_overlap": None,
+            "min_class_overlap": None,
+        }
     least = min(per_class, key=lambda label: (per_class[label], label))
     return {
         "top_k": k,
         "resamples": len(resamples),
+        "sample_size": sample_size,
         "mean_overlap": round(sum(per_class.values()) / len(per_class), 6),
         "min_class_overlap": per_class[least],
         "least_stable_class": least,

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from vigil.audit.bootstrap import percentile_interval, stratified_index
+from vigil.audit.bootstrap import percentile_interval, row_blocks, stratified_index
 from vigil.audit.intervals import wilson
 from vigil.evaluation.resampled import (
     average_precision_rows,
@@ -65,10 +65,8 @@ def _probability_intervals(
     known = truth < proba.shape[1]
     p_true = np.where(known, proba[np.arange(len(truth)), np.where(known, truth, 0)], 0.0)
     note_loss = -np.log(np.clip(p_true, np.finfo(float).eps, 1.0))
-    block = max(1, 2_000_000 // max(len(truth), 1))
     series: dict[str, list[np.ndarray]] = {"roc_auc_ovr": [], "pr_auc_macro": [], "ece": [], "log_loss": []}
-    for start in range(0, len(index), block):
-        rows = index[start : start + block]
+    for rows in row_blocks(index):
         labels = truth[rows]
         if len(present) >= 2:
             series["roc_auc_ovr"].append(np.mean([roc_auc_rows(proba[rows, c], labels == c) for c in present], axis=0))
@@ -112,7 +110,8 @@ def headline_intervals(
     accuracy_low, accuracy_high = wilson(hits, len(truth), level)
     out["accuracy"] = _interval(float(accuracy_low), float(accuracy_high), WILSON)
     index = stratified_index(truth, resamples, seed)
-    f1 = f1_per_class(truth[index], pred[index], k)[1:]  # row 0 is the identity
+    # Per resample, block by block (row_blocks): memory bounded by a block, not by resamples x notes.
+    f1 = np.concatenate([f1_per_class(truth[rows], pred[rows], k) for rows in row_blocks(index)])[1:]  # 0: identity
     model_classes = [code[label] for label in labels]
     macro = f1[:, model_classes].mean(axis=1)
     macro_low, macro_high = percentile_interval(macro, level)
@@ -122,7 +121,7 @@ def headline_intervals(
     if support.sum() > 0:
         weighted = (f1[:, model_classes] * support).sum(axis=1) / support.sum()
         out["f1_weighted"] = _bootstrapped(weighted, level)
-    mcc = mcc_rows(truth[index], pred[index], k)[1:]
+    mcc = np.concatenate([mcc_rows(truth[rows], pred[rows], k) for rows in row_blocks(index)])[1:]
     out["mcc"] = _bootstrapped(mcc, level)
     if proba is not None:
         out.update(_probability_intervals(truth, pred, np.asarray(proba, dtype=float), index, calibration_bins, level))

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from vigil.audit.bootstrap import percentile_interval, stratified_index
+from vigil.audit.bootstrap import block_rows, percentile_interval, row_blocks, stratified_index
 from vigil.evaluation.resampled import f1_per_class, label_codes
 
 BETTER, WORSE, NOISE, SAME = "better", "worse", "within noise", "no change"
@@ -64,7 +64,7 @@ def _swapped_series(
     Computed in blocks so memory stays bounded by the block, not by rounds x notes.
     """
     rng = np.random.default_rng(seed)
-    block = max(1, 2_000_000 // max(len(truth), 1))
+    block = block_rows(len(truth))
     parts: dict[str, list[np.ndarray]] = {}
     for start in range(0, rounds, block):
         swap = rng.random((min(block, rounds - start), len(truth))) < 0.5
@@ -114,7 +114,11 @@ def paired_changes(
     critical = [code[c] for c in critical_classes if c in code and code[c] in present]
     # Interval: resample notes (stratified by class, as the split is), both models on the same resample.
     index = stratified_index(truth, resamples, seed)
-    resampled = _metric_series(truth[index], base[index], head[index], k, critical)
+    blocks = [_metric_series(truth[rows], base[rows], head[rows], k, critical) for rows in row_blocks(index)]
+    resampled = {
+        metric: (np.concatenate([b[metric][0] for b in blocks]), np.concatenate([b[metric][1] for b in blocks]))
+        for metric in blocks[0]
+    }
     # Test: under "no difference" either model could have made either prediction on each note, so swap
     # the two predictions note by note at random (a paired randomization test; McNemar's logic for any metric).
     swapped = _swapped_series(truth, base, head, k, critical, resamples, seed + 1)

@@ -20,6 +20,7 @@ from sklearn.base import ClassifierMixin, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from vigil.heap import release_freed_memory
 from vigil.modeling.base import Validation
 
 WEIGHTS_FILE = "pipeline.joblib"
@@ -36,6 +37,37 @@ def _ngram(value: Sequence[int]) -> tuple[int, int]:
 def _chunks(items: list[str]) -> list[list[str]]:
     """``items`` in runs of ``PREDICT_CHUNK`` (one run, possibly empty, when they fit)."""
     return [items[start : start + PREDICT_CHUNK] for start in range(0, len(items), PREDICT_CHUNK)] or [items]
+
+
+def vocabulary_rows(n_texts: int, sample: int | None, seed: int) -> np.ndarray | None:
+    """The rows whose n-grams make the vocabulary: a seeded sample of ``sample``, or None for all rows."""
+    if not sample or n_texts <= int(sample):
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n_texts, int(sample), replace=False))
+
+
+def stack_rows(blocks: list[sparse.csr_matrix]) -> sparse.csr_matrix:
+    """``sparse.vstack`` that frees each block once copied: memory peaks near the result, not twice it.
+
+    The result's arrays are allocated empty (pages are committed as they are
+    written) and each block is released as soon as its rows are in, so the
+    process holds about one copy of the rows at any time. ``blocks`` is emptied.
+    """
+    nnz, rows, columns = sum(b.nnz for b in blocks), sum(b.shape[0] for b in blocks), blocks[0].shape[1]
+    index_type = np.int32 if max(nnz, columns) < np.iinfo(np.int32).max else np.int64
+    data = np.empty(nnz, dtype=blocks[0].data.dtype)
+    indices = np.empty(nnz, dtype=index_type)
+    indptr = np.empty(rows + 1, dtype=index_type)
+    indptr[0] = position = row = 0
+    while blocks:
+        block = blocks.pop(0)
+        data[position : position + block.nnz] = block.data
+        indices[position : position + block.nnz] = block.indices
+        indptr[row + 1 : row + 1 + block.shape[0]] = block.indptr[1:] + position
+        position, row = position + block.nnz, row + block.shape[0]
+        del block
+        release_freed_memory()
+    return sparse.csr_matrix((data, indices, indptr), shape=(rows, columns))
 
 
 def _drop_volatile_state(pipeline: Pipeline) -> None:
@@ -96,11 +128,38 @@ class TfidfClassifier:
         sample_weight: np.ndarray | None = None,
         validation: Validation | None = None,
     ) -> TfidfClassifier:
-        """Fit features and classifier on the training split (validation is used by the stage, not here)."""
-        labels = list(labels)
-        pipeline = Pipeline([("features", self._features()), ("classifier", self._classifier(labels))])
-        fit_params = {"classifier__sample_weight": sample_weight} if sample_weight is not None else {}
-        pipeline.fit(list(texts), labels, **fit_params)
+        """Fit features and classifier on the training split (validation is used by the stage, not here).
+
+        Up to ``vocabulary_sample`` notes, one scikit-learn ``Pipeline.fit``. Beyond it, the
+        vocabulary and IDF weights are fitted on a seeded random sample of that many notes
+        (whose rows that fit gives), the other notes are transformed with them a chunk at a
+        time, and the classifier is fitted on all of them, the sample's rows first. Counting
+        the n-grams of every note before pruning them to ``max_features`` was the train
+        stage's memory peak (1.4 GB for the char n-grams of 134,000 notes), and a vocabulary
+        that kept growing with the data made each solver iteration wider (bench/scale.py).
+        """
+        texts, labels = list(texts), list(labels)
+        classifier = self._classifier(labels)
+        sample = vocabulary_rows(len(texts), self.params.get("vocabulary_sample"), self.seed)
+        if sample is None:
+            pipeline = Pipeline([("features", self._features()), ("classifier", classifier)])
+            fit_params = {"classifier__sample_weight": sample_weight} if sample_weight is not None else {}
+            pipeline.fit(texts, labels, **fit_params)
+        else:
+            # The sample's rows come from fitting the vocabulary on them, the other rows a chunk at a time; the
+            # classifier sees every note once, in this (seeded, deterministic) order: the sample, then the rest.
+            union = self._features()
+            pipeline = Pipeline([("features", union), ("classifier", classifier)])
+            self._pipeline = pipeline  # features() transforms with the union fitted on the line below
+            rest = np.setdiff1d(np.arange(len(texts)), sample)
+            order = np.concatenate([sample, rest])
+            features = self.features(
+                [texts[i] for i in rest], first=union.fit_transform([texts[i] for i in sample]).tocsr()
+            )
+            fit_params = {"sample_weight": np.asarray(sample_weight)[order]} if sample_weight is not None else {}
+            classifier.fit(features, [labels[i] for i in order], **fit_params)
+            del features
+            release_freed_memory()
         self._pipeline = pipeline
         self.classes_ = [str(c) for c in pipeline.classes_]
         return self
@@ -150,15 +209,19 @@ class TfidfClassifier:
         """``[("word", ...), ("char", ...)]``: the fitted feature blocks, in column order."""
         return list(self.pipeline.named_steps["features"].transformer_list)
 
-    def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """The TF-IDF rows the classifier sees.
+    def features(self, texts: Sequence[str], first: sparse.csr_matrix | None = None) -> sparse.csr_matrix:
+        """The TF-IDF rows the classifier sees (after the rows of ``first``, when given).
 
-        A large input (the training split, for the explanation refits) is transformed
-        ``PREDICT_CHUNK`` texts at a time and stacked: the rows are the same, and the
-        vectorizers' per-call working memory stays that of one chunk.
+        A large input (the training split) is transformed ``PREDICT_CHUNK`` texts at a
+        time and stacked: the rows are the same, and the vectorizers' per-call working
+        memory stays that of one chunk; freed temporaries go back to the system as it goes.
         """
-        blocks = [self._feature_rows(chunk) for chunk in _chunks(list(texts))]
-        return blocks[0] if len(blocks) == 1 else sparse.vstack(blocks, format="csr")
+        blocks = [] if first is None else [first]
+        del first  # stack_rows frees each block once copied: no other reference may keep one alive
+        for chunk in _chunks(list(texts)):
+            blocks.append(self._feature_rows(chunk))
+            release_freed_memory()
+        return blocks[0] if len(blocks) == 1 else stack_rows(blocks)
 
     def _feature_rows(self, items: list[str]) -> sparse.csr_matrix:
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 _CHUNK = 1 << 20
@@ -23,7 +24,12 @@ def sha256_tree(path: str | os.PathLike[str]) -> str:
     root = Path(path)
     if root.is_file():
         return sha256_file(root)
+    return sha256_listing({p.relative_to(root).as_posix(): sha256_file(p) for p in root.rglob("*") if p.is_file()})
+
+
+def sha256_listing(digests: Mapping[str, str]) -> str:
+    """Digest of a set of files given as relative path -> SHA-256: the sorted ``path NUL sha256`` lines."""
     digest = hashlib.sha256()
-    for file in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest.update(f"{file.relative_to(root).as_posix()}\0{sha256_file(file)}\n".encode())
+    for relative in sorted(digests):
+        digest.update(f"{relative}\0{digests[relative]}\n".encode())
     return digest.hexdigest()

@@ -15,7 +15,6 @@ objects read here and re-runs ingest when one changes.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from vigil.errors import DataValidationError
-from vigil.hashing import sha256_file
+from vigil.hashing import sha256_file, sha256_listing
 
 PART_SUFFIXES = {"csv": (".csv",), "parquet": (".parquet", ".parq")}
 _REMOTE_SCHEMES = ("remote://", "s3://")
@@ -86,13 +85,8 @@ class PartSource:
         yield path
 
     def digest(self) -> str:
-        """SHA-256 of a single file, or of the parts as sorted ``relative\\0sha256`` lines (as ``sha256_tree``)."""
-        if self.single_file:
-            return next(iter(self._digests.values()))
-        tree = hashlib.sha256()
-        for relative in sorted(self._digests):
-            tree.update(f"{relative}\0{self._digests[relative]}\n".encode())
-        return tree.hexdigest()
+        """SHA-256 of a single file, or of the parts read (``sha256_listing``, as ``sha256_tree`` digests a folder)."""
+        return next(iter(self._digests.values())) if self.single_file else sha256_listing(self._digests)
 
 
 class RemotePartSource(PartSource):

@@ -64,11 +64,17 @@ class SourceBatch:
     gold: list[dict[str, Any]] = field(default_factory=list)
 
 
+def source_names(spec: DataSpec) -> dict[str, str]:
+    """Internal column -> source column, as the mapping reads them (identity for generated data)."""
+    names = {internal: spec.columns[internal] for internal in REQUIRED_COLUMNS}
+    names.update({c: spec.columns[c] for c in OPTIONAL_COLUMNS if spec.columns.get(c)})
+    names.update(spec.sensitive_features)
+    return names
+
+
 def map_columns(raw: pd.DataFrame, spec: DataSpec, path: str) -> tuple[pd.DataFrame, dict[str, str]]:
     """Select and rename source columns; a missing one is named along with what exists."""
-    wanted = {internal: spec.columns[internal] for internal in REQUIRED_COLUMNS}
-    wanted.update({c: spec.columns[c] for c in OPTIONAL_COLUMNS if spec.columns.get(c)})
-    wanted.update(spec.sensitive_features)
+    wanted = source_names(spec)
     for internal, source in wanted.items():
         if source not in raw.columns:
             shown = ", ".join(map(str, list(raw.columns)[:12])) + (", ..." if len(raw.columns) > 12 else "")
@@ -123,14 +129,6 @@ def _file_batches(spec: DataSpec, parts: PartSource) -> Iterator[SourceBatch]:
                 "records_per_s": round(records / seconds) if seconds else None,
             },
         )
-
-
-def source_names(spec: DataSpec) -> dict[str, str]:
-    """Internal column -> source column, as the mapping reads them (identity for generated data)."""
-    names = {internal: spec.columns[internal] for internal in REQUIRED_COLUMNS}
-    names.update({c: spec.columns[c] for c in OPTIONAL_COLUMNS if spec.columns.get(c)})
-    names.update(spec.sensitive_features)
-    return names
 
 
 def load_dataset(

@@ -122,10 +122,13 @@ def test_at_four_times_capacity_admitted_requests_stay_within_the_bound_and_the_
     assert all(int(body["retry_after"]) >= 1 and body["request_id"] for body in refused)
     late = metric(metrics, 'vigil_requests_rejected_total{reason="deadline"}')
     assert late <= len(refused) / 4, (late, len(refused))  # refusals come at admission, not after a wait
-    # the service's own timing of each refused request, from its first byte to the response
+    # the service's own timing of each refused request, from its whole body to the response (the upload
+    # itself is the client's: 5-47 ms here, with the test's client on the same two cores)
     lines = [json.loads(line) for line in loaded_service.log_path.read_text().splitlines() if line.startswith("{")]
-    refused_ms = [line["ms"] for line in lines if line.get("event") == "request" and line.get("status") == 503]
-    assert sum(ms > 50 for ms in refused_ms) <= late, sorted(refused_ms)[-5:]
+    refusals = [line for line in lines if line.get("event") == "request" and line.get("status") == 503]
+    assert all(0 <= line["body_ms"] <= line["ms"] for line in refusals), refusals
+    deciding_ms = sorted(line["ms"] - line["body_ms"] for line in refusals)
+    assert sum(ms > 50 for ms in deciding_ms) <= late, deciding_ms[-5:]
 
     # /ready went false during the backlog and came back once it drained
     assert 503 in readiness and readiness[-1] == 200, readiness

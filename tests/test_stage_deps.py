@@ -92,3 +92,18 @@ def test_closure_follows_lazy_imports_registry_strings_and_parent_packages(tmp_p
         "sub/registered.py",
         "sub/templates/page.html",
     }
+
+
+def test_bytecode_python_writes_beside_the_sources_changes_no_stage(pipeline_copy: Path):
+    """Running a stage compiles the modules it imports into ``__pycache__`` folders inside the very
+    folders that are its deps (``src/vigil/audit``, ...). Unless DVC ignores them, the next
+    ``dvc status`` calls the deps modified and the next ``dvc repro`` reruns the stages."""
+    import compileall
+
+    from conftest import run
+
+    assert compileall.compile_dir(pipeline_copy / "src", quiet=1)  # __pycache__/*.cpython-311.pyc
+    assert compileall.compile_dir(pipeline_copy / "src" / "vigil" / "audit", quiet=1, legacy=True)  # x.pyc beside x.py
+    assert list((pipeline_copy / "src" / "vigil" / "audit").glob("__pycache__/*.pyc"))
+    status = run(["dvc", "status"], pipeline_copy).stdout
+    assert "up to date" in status and "modified" not in status, status

@@ -275,3 +275,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if needs_pipeline & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+GROUP_NOT_HONOURED = pytest.StashKey[str]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Fail the grouped tests, rather than run them ungrouped, when ``--dist loadgroup`` ignores ``xdist_group``.
+
+    The groups keep one Spark JVM and one trained fairness model per run. pytest-xdist marks a
+    grouped test by appending ``@group`` to its node id; pytest 9.2 ignores that write
+    (pytest-xdist#1386), and the tests then spread over every worker with nothing failing.
+    """
+    if not getattr(session.config.option, "loadgroup", False):  # set in xdist workers under --dist loadgroup
+        return
+    for item in session.items:
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
+            item.stash[GROUP_NOT_HONOURED] = (
+                "xdist_group is not honoured by this pytest/pytest-xdist pair, so this test's group is spread "
+                "over every worker: see pytest-xdist#1386 and the pytest pin in pyproject.toml"
+            )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if GROUP_NOT_HONOURED in item.stash:
+        pytest.fail(item.stash[GROUP_NOT_HONOURED], pytrace=False)

@@ -28,6 +28,10 @@ def _config(features=FEATURES, **overrides) -> FairnessConfig:
     return FairnessConfig.from_params(settings, features, seed=7)
 
 
+# The tests of the one model trained below run on one xdist worker, so it is trained once (17-20 s each time).
+ON_THE_DEFAULT_MODEL = pytest.mark.xdist_group("fairness-default-model")
+
+
 @pytest.fixture(scope="module")
 def default_predictions() -> pd.DataFrame:
     """Test-split predictions of the default model on the default synthetic data (12,000 notes)."""
@@ -46,6 +50,7 @@ def default_predictions() -> pd.DataFrame:
 
 
 @pytest.mark.slow
+@ON_THE_DEFAULT_MODEL
 def test_the_built_in_workshop_quality_gap_is_found_with_an_interval_excluding_zero(default_predictions):
     report = audit_fairness(default_predictions, class_labels(default_predictions), _config(), source="predictions")
     for metric in ("accuracy", "f1_macro"):
@@ -62,6 +67,7 @@ def test_the_built_in_workshop_quality_gap_is_found_with_an_interval_excluding_z
 
 
 @pytest.mark.slow
+@ON_THE_DEFAULT_MODEL
 def test_the_policy_key_is_an_effect_size_that_more_records_do_not_inflate(default_predictions):
     """Four copies of the same predictions: the same gaps, narrower intervals.
 
@@ -90,6 +96,7 @@ def test_the_policy_key_is_an_effect_size_that_more_records_do_not_inflate(defau
 
 
 @pytest.mark.slow
+@ON_THE_DEFAULT_MODEL
 def test_shuffled_groups_show_no_significant_gap(default_predictions):
     """Control: permuting the group columns makes every group fair by construction.
 
@@ -111,6 +118,7 @@ def test_shuffled_groups_show_no_significant_gap(default_predictions):
 
 
 @pytest.mark.slow
+@ON_THE_DEFAULT_MODEL
 def test_error_analysis_names_confused_pairs_and_worst_cohorts(default_predictions):
     labels = class_labels(default_predictions)
     report = audit_fairness(default_predictions, labels, _config(), source="predictions")
@@ -307,6 +315,7 @@ def test_mitigation_options_are_validated():
         MitigationOptions.from_params({"method": "reweigh", "features": ["age"]}, FEATURES)
 
 
+@ON_THE_DEFAULT_MODEL
 def test_fairness_counts_computed_block_by_block_equal_the_all_at_once_report(default_predictions, monkeypatch):
     """Row blocks of the resample index bound the memory; the report is the same to the last digit."""
     from vigil.audit import bootstrap

@@ -51,8 +51,10 @@ run: system-deps venv
 PYTEST_WORKERS ?= auto
 test: test-system-deps tools
 	@$(MAKE) --no-print-directory venv EXTRAS=$(TEST_EXTRAS)
-	python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not serial" $(PYTEST_ARGS)
-	python -m pytest -m serial $(PYTEST_ARGS) || test $$? -eq 5
+	@# both sessions share one directory for the pipeline fixtures' builds (tests/built_once.py)
+	shared=$$(mktemp -d) && trap 'rm -rf "$$shared"' EXIT && export VIGIL_TEST_SHARED_DIR=$$shared && \
+	python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not serial" $(PYTEST_ARGS) && \
+	{ python -m pytest -m serial $(PYTEST_ARGS) || test $$? -eq 5; }
 
 test-system-deps:
 	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(TEST_SYSTEM_PACKAGES)"

@@ -62,9 +62,7 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def built_once(
-    name: str, key: str, build: Callable[[Path], None], tmp_path_factory: pytest.TempPathFactory
-) -> Path:
+def built_once(name: str, key: str, build: Callable[[Path], None], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A private directory holding what ``build(directory)`` makes, built at most once per run and key."""
     private = tmp_path_factory.mktemp(name)
     root = shared_root(tmp_path_factory)

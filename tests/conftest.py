@@ -251,8 +251,8 @@ def release_repo(evidence_repo: Path, tmp_path_factory: pytest.TempPathFactory) 
         for tag in ("v1", "v2"):
             if tag == "v2":
                 audit.write_text(audit.read_text().replace("resamples: 200", "resamples: 150", 1))
-                compose = ["vigil", "params", "compose", "data.synthetic.n_records=900", "report.title=Quarterly review"]
-                run(compose, repo)
+                overrides = ["data.synthetic.n_records=900", "report.title=Quarterly review"]
+                run(["vigil", "params", "compose", *overrides], repo)
             run(["dvc", "repro"], repo, env=release_env(keys))
             run(["dvc", "push"], repo)
             run(["git", "add", "-A"], repo)

@@ -175,3 +175,48 @@ def test_an_empty_parquet_part_is_read_for_its_columns_and_adds_no_rows(tmp_path
     loaded = load_dataset(_faa(source, "parquet"), seed=1, min_examples_per_label=MIN_EXAMPLES)
     assert loaded.parts == 3
     pd.testing.assert_frame_equal(loaded.frame, whole.frame, check_exact=True)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_data_init_on_the_parts_guesses_as_for_the_file_and_counts_every_part(tmp_path, monkeypatch, fmt):
+    """`vigil data init` on a directory: the guesses and configuration of the file it was cut from; and when
+    the table is larger than the sample the guesses come from, its rows and label counts still come from
+    every part, so the rare labels it sets to be dropped are the ones ingest will find."""
+    from vigil.onboarding import part_inspection
+    from vigil.onboarding.data_config import data_config_yaml
+    from vigil.onboarding.inspection import inspect_table
+
+    rows = _source_rows()
+    (tmp_path / "whole.csv").write_text(rows.to_csv(index=False))
+    source = _spark_layout(tmp_path / "faa", _cut(rows, 5), fmt)
+
+    by_file, by_parts = inspect_table(tmp_path / "whole.csv"), part_inspection.inspect_parts(source)
+    roles = ("record_id", "text", "label", "created_at")
+    assert [getattr(by_parts, r) for r in roles] == [getattr(by_file, r) for r in roles]
+    assert by_parts.groups == by_file.groups and by_parts.format == fmt
+    assert by_parts.n_rows == by_file.n_rows == len(rows) and by_parts.label_counts == by_file.label_counts
+    if fmt == "csv":  # the same configuration as for the file it was cut from, below the header naming each
+        written = [data_config_yaml(found, "faa", "data/external/faa") for found in (by_parts, by_file)]
+        assert written[0].startswith("# Data configuration for faa,")
+        assert written[0].split("\n", 1)[1] == written[1].split("\n", 1)[1]
+
+    monkeypatch.setattr(part_inspection, "SAMPLE_ROWS", 1_000)  # two of the five parts (550 rows each)
+    sampled = part_inspection.inspect_parts(source)
+    labels = rows[sampled.label.column].str.strip()
+    assert sampled.n_rows == len(rows) and sampled.label_counts == labels[labels != ""].value_counts().to_dict()
+    assert sum(sampled.label_counts.values()) > 1_000  # counted beyond the sample
+
+
+def test_data_init_refuses_a_directory_that_is_not_one_table_by_name(tmp_path):
+    from vigil.errors import VigilError
+    from vigil.onboarding.part_inspection import inspect_parts
+
+    frames = _cut(_source_rows(), 3)
+    stray = _spark_layout(tmp_path / "stray", frames, "parquet")
+    (stray / "notes.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(VigilError, match=r"stray: holds files that are not parquet part files .*: notes.csv"):
+        inspect_parts(stray)
+    frames[1] = frames[1].rename(columns={"c119": "remarks"})
+    renamed = _spark_layout(tmp_path / "renamed", frames, "csv")
+    with pytest.raises(VigilError, match=r"part-00001-c000.csv: columns \[.*'remarks'.*\] differ from part-00000"):
+        inspect_parts(renamed)

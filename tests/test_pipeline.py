@@ -474,6 +474,35 @@ def test_bring_your_own_csv_with_personal_data_on_spark_and_no_canary_survives(t
         assert "Not run, so not measured: abbreviations (data.vocabulary.abbreviations is empty); language mix" in text
 
 
+def test_data_init_on_a_directory_of_parts_writes_a_configuration_ingest_reads(tmp_path: Path):
+    """The own-data flow for a table exported as part files: `vigil data init <directory>` tracks the directory
+    with DVC and writes a configuration under which ingest reads every part."""
+    from vigil.data.synthetic import SyntheticConfig, generate
+
+    repo = make_pipeline_repo(tmp_path, [])
+    frame, _ = generate(SyntheticConfig(n_records=600, seed=5))
+    frame = frame.rename(columns={"record_id": "ticket", "text": "note_text", "label": "failure_mode"})
+    parts = repo / "data/external/notes"
+    parts.mkdir(parents=True)
+    for number, start in enumerate(range(0, 600, 250)):  # 250 + 250 + 100 rows, as a Spark job leaves them
+        frame.iloc[start : start + 250].to_parquet(parts / f"part-{number:05d}-c000.snappy.parquet", index=False)
+    (parts / "_SUCCESS").write_bytes(b"")
+    init = run(["vigil", "data", "init", "data/external/notes", "--name", "notes"], repo).stdout
+    assert init.startswith("data/external/notes: 600 rows, ") and ", parquet, " in init, init
+    assert (repo / "data/external/notes.dvc").is_file()
+    config = yaml.safe_load((repo / "params/data/notes.yaml").read_text())
+    assert config["source"] == "data/external/notes" and config["format"] == "parquet"
+    assert {k: config["columns"][k] for k in ("record_id", "text", "label")} == {
+        "record_id": "ticket",
+        "text": "note_text",
+        "label": "failure_mode",
+    }
+    run(["vigil", "params", "compose", "data=notes"], repo)
+    run(["dvc", "repro", "ingest"], repo)
+    quality = json.loads((repo / "reports/data_quality.json").read_text())
+    assert quality["n_records"] == 600
+
+
 def test_bad_input_stops_ingest_with_one_line_and_no_outputs(tmp_path: Path):
     def duplicate_id(frame: pd.DataFrame) -> pd.DataFrame:
         frame.loc[41, "ticket"] = frame.loc[6, "ticket"]

@@ -8,7 +8,7 @@ from typing import Any
 
 
 def _init(args: argparse.Namespace) -> int:
-    """Inspect a CSV or Parquet file, write params/data/<name>.yaml with its guesses marked, dvc add the file."""
+    """Inspect a CSV/Parquet file or part-file directory, write params/data/<name>.yaml (guesses marked), dvc add it."""
     from vigil.onboarding.init_data import init_data
 
     repo = Path(args.repo)
@@ -47,9 +47,13 @@ def add_data_commands(commands: Any) -> None:
     data = commands.add_parser("data", help="your own data: inspect a file and write its data configuration")
     data_commands = data.add_subparsers(dest="data_command", required=True)
     init = data_commands.add_parser(
-        "init", help="inspect a CSV/Parquet file, write params/data/<name>.yaml (guesses marked), dvc add the file"
+        "init",
+        help="inspect a CSV/Parquet file or a directory of part files, write params/data/<name>.yaml "
+        "(guesses marked), dvc add it",
     )
-    init.add_argument("path", help="the file (CSV or Parquet), ideally under data/external/")
+    init.add_argument(
+        "path", help="the file (CSV or Parquet) or a directory of its part files, ideally under data/external/"
+    )
     init.add_argument("--name", help="data configuration name (default: the file name)")
     init.add_argument("--repo", default=".", help="repository root (default: current directory)")
     init.add_argument("--force", action="store_true", help="replace an existing params/data/<name>.yaml")

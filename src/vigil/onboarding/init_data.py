@@ -1,7 +1,8 @@
-"""``vigil data init``: inspect a file, write ``params/data/<name>.yaml``, track the file with DVC.
+"""``vigil data init``: inspect a file or a directory of part files, write ``params/data/<name>.yaml``,
+track the data with DVC.
 
-The file must be inside the repository (DVC tracks it and git keeps only its
-``.dvc`` pointer); a file elsewhere is configured by path and the user is told to
+The data must be inside the repository (DVC tracks it and git keeps only its
+``.dvc`` pointer); data elsewhere is configured by path and the user is told to
 copy it in, because a run must be reproducible from a clone.
 """
 
@@ -16,6 +17,7 @@ from vigil.errors import VigilError
 from vigil.io import atomic_path
 from vigil.onboarding.data_config import TO_CHECK, data_config_yaml
 from vigil.onboarding.inspection import Inspection, inspect_table
+from vigil.onboarding.part_inspection import inspect_parts
 
 
 @dataclass(frozen=True)
@@ -30,13 +32,13 @@ class InitResult:
 
 
 def init_data(repo: Path, source: Path, name: str, force: bool = False) -> InitResult:
-    """Inspect ``source``, write the data configuration, ``dvc add`` the file when it is in the repository."""
-    if not source.is_file():
-        raise VigilError(f"{source}: no such file")
+    """Inspect ``source``, write the data configuration, ``dvc add`` the data when it is in the repository."""
+    if not source.exists():
+        raise VigilError(f"{source}: no such file or directory")
     config = repo / "params" / "data" / f"{name}.yaml"
     if config.exists() and not force:
         raise VigilError(f"{config.relative_to(repo)} exists (pass --force to replace it)")
-    inspection = inspect_table(source)
+    inspection = inspect_parts(source) if source.is_dir() else inspect_table(source)
     inside = source.resolve().is_relative_to(repo.resolve())
     relative = source.resolve().relative_to(repo.resolve()).as_posix() if inside else str(source.resolve())
     text = data_config_yaml(inspection, name, relative)

@@ -185,8 +185,13 @@ def _guess_groups(st: _Stats, taken: set[str]) -> tuple[Guess, ...]:
 
 
 def inspect_table(path: Path) -> Inspection:
-    """Read ``path`` and guess the roles of its columns (each guess with its reason)."""
+    """Read the file ``path`` and guess the roles of its columns (each guess with its reason)."""
     frame, fmt, encoding, delimiter = read_for_inspection(path)
+    return inspect_frame(str(path), frame, fmt, encoding, delimiter)
+
+
+def inspect_frame(path: str, frame: pd.DataFrame, fmt: str, encoding: str, delimiter: str) -> Inspection:
+    """Guess the roles of ``frame``'s columns, read from ``path`` as ``fmt``/``encoding``/``delimiter``."""
     if len(frame) == 0 or len(frame.columns) < 2:
         columns = list(frame.columns)
         raise VigilError(f"{path}: needs a header and at least two columns (text and label); found {columns}")
@@ -204,7 +209,7 @@ def inspect_table(path: Path) -> Inspection:
     labels = st.values[label.column] if label else pd.Series(dtype=str)
     counts = labels[labels != ""].value_counts().to_dict()
     return Inspection(
-        path=str(path),
+        path=path,
         format=fmt,
         encoding=encoding,
         delimiter=delimiter,

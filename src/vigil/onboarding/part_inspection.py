@@ -1,0 +1,97 @@
+"""A first look at a directory of part files: guesses from the first parts, counts from every part.
+
+Spark, Hive and most exporters write a table as ``part-*.parquet`` (or ``.csv``) files,
+which ingest reads one part at a time (``vigil.data.part_files``). Such a table can hold
+more rows than one process should load, so ``vigil data init`` does not load it either:
+
+- the column guesses need values, not every value: they come from the first parts in
+  path order, up to ``SAMPLE_ROWS`` rows;
+- the row count and the label counts (which decide the labels too rare to split) must be
+  exact: every part is read, one part and one column at a time.
+
+The directory's parts are chosen as ingest chooses them (writers' ``_SUCCESS`` and
+``.crc`` sidecars skipped, a file of another format refused by name), so what is
+inspected is what will be ingested.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pandas as pd
+
+from vigil.data.part_files import PART_SUFFIXES, is_bookkeeping, select_parts
+from vigil.errors import VigilError
+from vigil.onboarding.inspection import Inspection, inspect_frame, read_for_inspection
+
+SAMPLE_ROWS = 20_000  # enough for every guess (the guesses look at most at 500 values of a column)
+
+
+def _format_of(relatives: list[str]) -> str:
+    """The format most of the data files have; ``select_parts`` then refuses the others by name."""
+    data = [r.lower() for r in relatives if not is_bookkeeping(r)]
+    parquet = sum(r.endswith(PART_SUFFIXES["parquet"]) for r in data)
+    return "parquet" if parquet and parquet * 2 >= len(data) else "csv"
+
+
+def _sample(parts: list[Path]) -> tuple[pd.DataFrame, str, str]:
+    """The first parts' rows (up to ``SAMPLE_ROWS``), with the encoding and delimiter that read them."""
+    frames: list[pd.DataFrame] = []
+    encoding, delimiter, rows = "utf-8", ",", 0
+    for part in parts:
+        frame, _, part_encoding, part_delimiter = read_for_inspection(part)
+        if frames and list(frame.columns) != list(frames[0].columns):
+            raise VigilError(
+                f"{part}: columns {list(frame.columns)} differ from {parts[0].name}'s {list(frames[0].columns)}; "
+                "the parts of one table share one header"
+            )
+        if frames and part_delimiter != delimiter:
+            raise VigilError(f"{part}: delimiter {part_delimiter!r}, but {parts[0].name} uses {delimiter!r}")
+        delimiter = part_delimiter
+        encoding = part_encoding if part_encoding != "utf-8" else encoding  # ASCII parts read as UTF-8 too
+        frames.append(frame)
+        rows += len(frame)
+        if rows >= SAMPLE_ROWS:
+            break
+    return pd.concat(frames, ignore_index=True).head(SAMPLE_ROWS), encoding, delimiter
+
+
+def _column(part: Path, column: str, fmt: str, encoding: str, delimiter: str) -> pd.Series:
+    """One column of one part, as ingest would read it (CSV: text, a blank is no value)."""
+    try:
+        if fmt == "parquet":
+            values = pd.read_parquet(part, columns=[column])[column]
+            return values.astype("string").astype(object).where(values.notna(), None)
+        return pd.read_csv(
+            part, sep=delimiter, encoding=encoding, usecols=[column], dtype=str, keep_default_na=False, na_values=[""]
+        )[column]
+    except (ValueError, KeyError) as exc:  # pandas and pyarrow name a missing column in either
+        raise VigilError(f"{part}: cannot read column {column!r} ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise VigilError(f"{part}: not readable as {encoding} ({exc.reason} at byte {exc.start})") from None
+
+
+def _counts(parts: list[Path], inspection: Inspection) -> tuple[int, dict[str, int]]:
+    """Rows of every part, and the label counts over every part (blank labels not counted)."""
+    column = inspection.label.column if inspection.label else inspection.columns[0]
+    rows, counts = 0, pd.Series(dtype="int64")
+    for part in parts:
+        values = _column(part, column, inspection.format, inspection.encoding, inspection.delimiter)
+        rows += len(values)
+        if inspection.label:
+            labels = values.dropna().astype(str).str.strip()
+            counts = counts.add(labels[labels != ""].value_counts(), fill_value=0)
+    ordered = counts.astype("int64").sort_values(ascending=False, kind="stable")
+    return rows, {str(label): int(n) for label, n in ordered.items()}
+
+
+def inspect_parts(directory: Path) -> Inspection:
+    """Guess the roles of the columns of the table in ``directory`` (its part files), and count all its rows."""
+    relatives = sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
+    fmt = _format_of(relatives)
+    parts = [directory / r for r in select_parts(str(directory), relatives, fmt)]
+    sample, encoding, delimiter = _sample(parts)
+    guessed = inspect_frame(str(directory), sample, fmt, encoding, delimiter)
+    rows, counts = _counts(parts, guessed)
+    return dataclasses.replace(guessed, n_rows=rows, label_counts=counts)

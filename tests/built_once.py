@@ -24,22 +24,22 @@ from pathlib import Path
 
 import pytest
 
+from vigil.hashing import sha256_file, sha256_listing
+
 SHARED_DIR_VARIABLE = "VIGIL_TEST_SHARED_DIR"  # set by `make test` for both of its pytest sessions
 COMPLETE = ".built"
 
 
 def content_key(root: Path, names: Iterable[str], *extra: str) -> str:
-    """A short hash of the files under ``names`` (relative to ``root``), their paths and ``extra``."""
-    digest = hashlib.sha256()
-    for name in sorted(names):
+    """A short digest of the files under ``names`` (relative to ``root``, compiled modules left out) and ``extra``."""
+    digests = {}
+    for name in names:
         top = root / name
-        files = sorted(top.rglob("*")) if top.is_dir() else [top]
-        for path in files:
-            if path.is_file() and "__pycache__" not in path.parts and ".egg-info" not in str(path):
-                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-    for value in extra:
-        digest.update(value.encode() + b"\0")
-    return digest.hexdigest()[:16]
+        for path in top.rglob("*") if top.is_dir() else [top]:
+            if path.is_file() and not any(part == "__pycache__" or part.endswith(".egg-info") for part in path.parts):
+                digests[path.relative_to(root).as_posix()] = sha256_file(path)
+    digests.update({f"\0extra {i}": hashlib.sha256(value.encode()).hexdigest() for i, value in enumerate(extra)})
+    return sha256_listing(digests)[:16]
 
 
 def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path | None:

@@ -220,3 +220,7 @@ def test_data_init_refuses_a_directory_that_is_not_one_table_by_name(tmp_path):
     renamed = _spark_layout(tmp_path / "renamed", frames, "csv")
     with pytest.raises(VigilError, match=r"part-00001-c000.csv: columns \[.*'remarks'.*\] differ from part-00000"):
         inspect_parts(renamed)
+    broken = _spark_layout(tmp_path / "broken", _cut(_source_rows(), 2), "parquet")
+    (broken / "part-00000-c000.parquet").write_bytes(b"PAR1 cut short")
+    with pytest.raises(VigilError, match=r"broken/part-00000-c000.parquet: cannot read as Parquet"):
+        inspect_parts(broken)

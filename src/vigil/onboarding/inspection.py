@@ -13,12 +13,14 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
 from vigil.data.file_sniffing import CANDIDATE_DELIMITERS, excel_kind, likely_encoding
 from vigil.errors import VigilError
 
+TextLike = TypeVar("TextLike", pd.DataFrame, pd.Series)
 MIN_EXAMPLES_PER_LABEL = 3  # one per split
 DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y", "%m/%d/%Y", "%Y%m%d", "%d.%m.%Y")
 _ID_NAMES = re.compile(r"(^|_)(id|key|record|ticket|number|numero|n[ou]m|os|order|ref)(_|$)", re.IGNORECASE)
@@ -78,6 +80,11 @@ def _delimiter(text: str) -> str:
     return best
 
 
+def as_text(values: TextLike) -> TextLike:
+    """Parquet values as the guesses see a CSV's: text, a missing value as None."""
+    return values.astype("string").astype(object).where(values.notna(), None)
+
+
 def read_for_inspection(path: Path) -> tuple[pd.DataFrame, str, str, str]:
     """The table as text columns, with the format, encoding and delimiter that read it."""
     raw = path.read_bytes()
@@ -88,7 +95,7 @@ def read_for_inspection(path: Path) -> tuple[pd.DataFrame, str, str, str]:
         raise VigilError(f"{path}: is an Excel workbook (.{kind}): save the sheet as 'CSV UTF-8' or Parquet first")
     if raw.startswith(b"PAR1"):
         frame = pd.read_parquet(path)
-        return frame.astype("string").astype(object).where(frame.notna(), None), "parquet", "utf-8", ","
+        return as_text(frame), "parquet", "utf-8", ","
     text, encoding = _decode(raw)
     delimiter = _delimiter(text)
     try:

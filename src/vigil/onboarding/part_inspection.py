@@ -20,10 +20,12 @@ import dataclasses
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from vigil.data.part_files import PART_SUFFIXES, is_bookkeeping, select_parts
 from vigil.errors import VigilError
-from vigil.onboarding.inspection import Inspection, inspect_frame, read_for_inspection
+from vigil.onboarding.inspection import Inspection, as_text, inspect_frame, read_for_inspection
 
 SAMPLE_ROWS = 20_000  # enough for every guess (the guesses look at most at 500 values of a column)
 
@@ -35,12 +37,31 @@ def _format_of(relatives: list[str]) -> str:
     return "parquet" if parquet and parquet * 2 >= len(data) else "csv"
 
 
-def _sample(parts: list[Path]) -> tuple[pd.DataFrame, str, str]:
+def _parquet_head(part: Path, rows: int) -> pd.DataFrame:
+    """The first ``rows`` rows of a Parquet part, batch by batch: a part can be far larger than the sample."""
+    try:
+        parquet = pq.ParquetFile(part)
+        batches = []
+        for batch in parquet.iter_batches(batch_size=min(rows, 50_000)):
+            batches.append(batch)
+            rows -= batch.num_rows
+            if rows <= 0:
+                break
+        table = pa.Table.from_batches(batches, schema=parquet.schema_arrow)
+    except (pa.ArrowException, OSError) as exc:
+        raise VigilError(f"{part}: cannot read as Parquet ({exc})") from None
+    return as_text(table.to_pandas())
+
+
+def _sample(parts: list[Path], fmt: str) -> tuple[pd.DataFrame, str, str]:
     """The first parts' rows (up to ``SAMPLE_ROWS``), with the encoding and delimiter that read them."""
     frames: list[pd.DataFrame] = []
     encoding, delimiter, rows = "utf-8", ",", 0
     for part in parts:
-        frame, _, part_encoding, part_delimiter = read_for_inspection(part)
+        if fmt == "parquet":
+            frame, part_encoding, part_delimiter = _parquet_head(part, SAMPLE_ROWS - rows), "utf-8", ","
+        else:
+            frame, _, part_encoding, part_delimiter = read_for_inspection(part)
         if frames and list(frame.columns) != list(frames[0].columns):
             raise VigilError(
                 f"{part}: columns {list(frame.columns)} differ from {parts[0].name}'s {list(frames[0].columns)}; "
@@ -61,8 +82,7 @@ def _column(part: Path, column: str, fmt: str, encoding: str, delimiter: str) ->
     """One column of one part, as ingest would read it (CSV: text, a blank is no value)."""
     try:
         if fmt == "parquet":
-            values = pd.read_parquet(part, columns=[column])[column]
-            return values.astype("string").astype(object).where(values.notna(), None)
+            return as_text(pd.read_parquet(part, columns=[column])[column])
         return pd.read_csv(
             part, sep=delimiter, encoding=encoding, usecols=[column], dtype=str, keep_default_na=False, na_values=[""]
         )[column]
@@ -91,7 +111,7 @@ def inspect_parts(directory: Path) -> Inspection:
     relatives = sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
     fmt = _format_of(relatives)
     parts = [directory / r for r in select_parts(str(directory), relatives, fmt)]
-    sample, encoding, delimiter = _sample(parts)
+    sample, encoding, delimiter = _sample(parts, fmt)
     guessed = inspect_frame(str(directory), sample, fmt, encoding, delimiter)
     rows, counts = _counts(parts, guessed)
     return dataclasses.replace(guessed, n_rows=rows, label_counts=counts)

@@ -41,6 +41,15 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} cores, BLAS kernel {blas}, Python {platform.python_version()}"
 
 
+def uncommitted_files() -> list[str]:
+    """Tracked files that differ from HEAD: a result measured on them is not the commit's alone, so it says so."""
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, cwd=BENCH
+    ).stdout
+    paths = (line[3:].strip() for line in status.splitlines() if line.strip())
+    return sorted(path for path in paths if not path.startswith("bench/results/"))  # outputs, not inputs
+
+
 def main(argv: list[str]) -> int:
     if not argv or not (BENCH / f"{argv[0]}.py").is_file():
         known = sorted(p.stem for p in BENCH.glob("*.py") if not p.stem.startswith("_") and p.stem != "record")
@@ -49,6 +58,7 @@ def main(argv: list[str]) -> int:
     name, args = argv[0], argv[1:]
     command = [sys.executable, str(BENCH / f"{name}.py"), *args]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=BENCH).stdout
+    changed = uncommitted_files()
     started = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
@@ -60,7 +70,9 @@ def main(argv: list[str]) -> int:
     RESULTS.mkdir(exist_ok=True)
     header = [
         f"- command: `python bench/{name}.py{' ' + ' '.join(args) if args else ''}`",
-        f"- commit: `{commit.strip() or 'unknown'}`, recorded {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- commit: `{commit.strip() or 'unknown'}`"
+        + (f" plus uncommitted changes to {', '.join(f'`{f}`' for f in changed)}" if changed else "")
+        + f", recorded {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- wall time: {seconds:.0f} s",
         f"- machine: {machine()}",
     ]

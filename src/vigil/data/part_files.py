@@ -1,9 +1,10 @@
 """Where ingest's records come from: one file, a directory of part files, or either under a DVC remote.
 
 Spark, Hive and most exporters write a table as a directory of part files
-(``part-00000-….parquet`` beside ``_SUCCESS`` and ``.crc`` sidecars). Ingest reads
-such a directory one part at a time, in path order, so its memory is bounded by
-a part (a row group, for Parquet), not by the table.
+(``part-00000-….parquet`` beside ``_SUCCESS`` and ``.crc`` sidecars), often in
+``key=value`` folders whose names hold a column (``vigil.data.hive_partitions``).
+Ingest reads such a directory one part at a time, in path order, so its memory is
+bounded by a part (a row group, for Parquet), not by the table.
 
 A ``remote://<dvc remote>/<path>`` source (or a plain ``s3://…`` URL) is read
 through DVC's own filesystem for that remote, with the endpoint and credentials
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from vigil.data.hive_partitions import partition_keys
 from vigil.errors import DataValidationError
 from vigil.hashing import sha256_file, sha256_listing
 
@@ -76,6 +78,8 @@ class PartSource:
     def __init__(self, source: str, parts: list[PartFile], single_file: bool) -> None:
         self.source, self.parts, self.single_file = source, parts, single_file
         self._digests: dict[str, str] = {}
+        # Hive-style key=value folders: columns moved out of the files (vigil.data.hive_partitions)
+        self.partition_keys = [] if single_file else partition_keys(part.relative for part in parts)
 
     @contextlib.contextmanager
     def local_copy(self, part: PartFile) -> Iterator[Path]:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from vigil.data import synthetic
+from vigil.data.hive_partitions import with_partition_columns
 from vigil.data.part_files import PartSource, open_source
 from vigil.data.readers import iter_table
 from vigil.data.record_stats import RecordStats, RecordSummary
@@ -115,6 +116,7 @@ def _file_batches(spec: DataSpec, parts: PartSource) -> Iterator[SourceBatch]:
         with parts.local_copy(part) as local:
             batches = iter_table(local, spec.format, spec.csv_options, batch_rows=BATCH_ROWS, shown=part.shown)
             for first_row, raw in batches:
+                raw = with_partition_columns(raw, part.relative, parts.partition_keys, part.shown)
                 frame, _ = map_columns(raw, spec, part.shown)
                 records += len(frame)
                 yield SourceBatch(part.shown, first_row, _clean_strings(frame, spec.strip_whitespace))

@@ -18,18 +18,24 @@ pytestmark = pytest.mark.slow
 
 
 def _test_split_as_parts(repo: Path, into: Path) -> Path:
-    """The test split as two part files, one Parquet and one CSV, as an exported table arrives."""
-    into.mkdir()
+    """The test split as two part files, one Parquet and one CSV, in Hive-style folders beside a writer's
+    sidecars (``_SUCCESS``, ``.crc``), as an exported table arrives."""
     table = pq.read_table(repo / "data/processed/test.parquet")
     half = table.num_rows // 2
-    pq.write_table(table.slice(0, half), into / "part-00000.parquet")
-    table.slice(half).to_pandas().to_csv(into / "part-00001.csv", index=False)
+    for folder in ("month=2024-01", "month=2024-02"):
+        (into / folder).mkdir(parents=True)
+    pq.write_table(table.slice(0, half), into / "month=2024-01/part-00000.parquet")
+    table.slice(half).to_pandas().to_csv(into / "month=2024-02/part-00001.csv", index=False)
+    (into / "_SUCCESS").write_bytes(b"")
+    (into / "month=2024-01/.part-00000.parquet.crc").write_bytes(b"crc")
     return into
 
 
 def _scored(out: Path) -> pd.DataFrame:
-    assert sorted(p.name for p in out.iterdir()) == ["part-00000.parquet", "part-00001.parquet"]
-    return pd.concat([pd.read_parquet(p) for p in sorted(out.iterdir())], ignore_index=True)
+    """The predictions, at the input's paths: the same partitions, one Parquet file per part."""
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert written == ["month=2024-01/part-00000.parquet", "month=2024-02/part-00001.parquet"]
+    return pd.concat([pd.read_parquet(out / p) for p in written], ignore_index=True)
 
 
 @pytest.mark.xdist_group("spark")  # the suite's one Spark session lives in one worker
@@ -90,3 +96,14 @@ def test_bad_input_is_named_in_one_line(evidence_repo: Path, tmp_path: Path):
     refused = run(["vigil", "score", str(notes), "--out", str(tmp_path / "out"), "--allow-development"], evidence_repo,
                   check=False)  # fmt: skip
     assert refused.returncode == 2 and "no column 'text'" in refused.stderr and len(refused.stderr.splitlines()) == 1
+    parts = _test_split_as_parts(evidence_repo, tmp_path / "parts")
+    (parts / "month=2024-02/notes.xlsx").write_bytes(b"PK")  # not a part: refused, not left unscored
+    refused = run(["vigil", "score", str(parts), "--out", str(tmp_path / "out"), "--allow-development"], evidence_repo,
+                  check=False)  # fmt: skip
+    assert refused.returncode == 2 and "holds files that are not .parquet or .csv parts: month=2024-02/notes.xlsx" in (
+        refused.stderr
+    )
+    (parts / "month=2024-02/notes.xlsx").unlink()
+    inside = run(["vigil", "score", str(parts), "--out", str(parts / "scored"), "--allow-development"], evidence_repo,
+                 check=False)  # fmt: skip
+    assert inside.returncode == 2 and "must be outside the input" in inside.stderr

@@ -6,9 +6,12 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vigil.errors import VigilError
+
+if TYPE_CHECKING:  # the CLI imports its engines lazily, to start fast
+    from vigil.scoring.parts import InputPart
 
 ENGINES = ("local", "spark")
 
@@ -21,8 +24,9 @@ def _score(args: argparse.Namespace) -> int:
     from vigil.serving.manifest_trust import ManifestTrust
 
     parts = input_parts(args.input)
-    if args.out.resolve() in {p.resolve() for p in parts} or args.out.resolve() == args.input.resolve():
-        raise VigilError(f"--out {args.out}: must not be the input")
+    out, source = args.out.resolve(), args.input.resolve()
+    if out == source or out.is_relative_to(source) or source.is_relative_to(out):
+        raise VigilError(f"--out {args.out}: must be outside the input (a rerun would read its own predictions)")
     trust = ManifestTrust(args.anchors, allow_development=args.allow_development)
     digests = released_model_digests(args.model, args.manifest, trust)  # signer and files, before any unpickling
     columns = (args.id_column, args.text_column)
@@ -47,7 +51,7 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _score_on_spark(
-    args: argparse.Namespace, digests: dict[str, str], parts: list[Path], columns: tuple[str, str], progress: bool
+    args: argparse.Namespace, digests: dict[str, str], parts: list[InputPart], columns: tuple[str, str], progress: bool
 ) -> dict[str, int]:
     from vigil.modeling.artifact import read_model_card
     from vigil.scoring.spark_engine import score_on_spark

@@ -9,23 +9,23 @@ from tqdm import tqdm
 
 from vigil.modeling.predictor import Predictor
 from vigil.scoring.output import output_directory, write_part
-from vigil.scoring.parts import read_columns
+from vigil.scoring.parts import InputPart, read_columns
 from vigil.scoring.prediction import output_schema, score_batch
 
 
 def score_locally(
     predictor: Predictor,
-    parts: Sequence[Path],
+    parts: Sequence[InputPart],
     out: Path,
     columns: tuple[str, str],
     batch_rows: int,
     progress: bool = False,
 ) -> dict[str, int]:
-    """Rows scored per part (by part name)."""
+    """Rows scored per part (by its path under the input)."""
     schema = output_schema(list(predictor.classes_))
     rows: dict[str, int] = {}
     with output_directory(out) as staged:
         for part in tqdm(parts, desc="score", unit="part", disable=not progress):
-            batches = (score_batch(predictor, batch) for batch in read_columns(part, *columns, batch_rows))
-            rows[part.name] = write_part(staged, part, schema, batches)
+            batches = (score_batch(predictor, batch) for batch in read_columns(part.path, *columns, batch_rows))
+            rows[part.relative] = write_part(staged, part, schema, batches)
     return rows

@@ -1,4 +1,4 @@
-"""Where predictions go: one Parquet file per input part, the whole directory renamed into place at the end."""
+"""Where predictions go: a Parquet file per input part, at its path; the directory renamed into place at the end."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vigil.io import atomic_path
+from vigil.scoring.parts import InputPart
 
 
 @contextmanager
@@ -20,10 +21,12 @@ def output_directory(target: Path) -> Iterator[Path]:
         yield staged
 
 
-def write_part(directory: Path, part: Path, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int:
-    """``<directory>/<part's stem>.parquet`` from ``batches``; the rows written."""
+def write_part(directory: Path, part: InputPart, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int:
+    """``<directory>/<part's output path>`` from ``batches``; the rows written."""
     rows = 0
-    with pq.ParquetWriter(directory / f"{part.stem}.parquet", schema) as writer:
+    target = directory / part.output
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with pq.ParquetWriter(target, schema) as writer:
         for batch in batches:
             writer.write_batch(batch)
             rows += batch.num_rows

@@ -1,38 +1,64 @@
 """The input of a batch scoring run: one Parquet or CSV file, or a directory of part files.
 
 Why parts are kept apart: a table that outgrew one machine arrives as part files
-(``part-00000.parquet``, ...). Predictions are written one output file per input
-part, under the same name, so a consumer can pair them up, re-run one part, or
-load them with the same partitioning as their source.
+(``part-00000.parquet``, ...), often in Hive-style ``key=value`` folders
+(``region=br_southeast/part-00000.parquet``). Predictions are written one output
+file per input part, at the same path under the output directory, so a consumer
+can pair them up, re-run one part, or load them with the same partitioning as
+their source. Parts are chosen as ingest chooses them: writers' sidecars
+(``_SUCCESS``, ``.crc`` files) skipped, any other file refused by name rather than
+left unscored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from vigil.data.part_files import is_bookkeeping
 from vigil.errors import VigilError
 
 SUFFIXES = (".parquet", ".csv")
 
 
-def input_parts(source: Path) -> list[Path]:
-    """The part files of ``source`` in name order; one line naming the problem otherwise."""
+@dataclass(frozen=True)
+class InputPart:
+    """A part file and its path under the input (its name, for a single file)."""
+
+    path: Path
+    relative: str
+
+    @property
+    def output(self) -> str:
+        """Where its predictions go under the output directory: the same folders, as Parquet."""
+        return PurePosixPath(self.relative).with_suffix(".parquet").as_posix()
+
+
+def input_parts(source: Path) -> list[InputPart]:
+    """The part files of ``source`` in path order; one line naming the problem otherwise."""
     if source.is_file():
-        parts = [source]
+        parts = [InputPart(source, source.name)]
     elif source.is_dir():
-        parts = sorted(p for p in source.iterdir() if p.is_file() and p.suffix in SUFFIXES)
+        relatives = sorted(p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file())
+        data = [r for r in relatives if not is_bookkeeping(r)]
+        stray = [r for r in data if PurePosixPath(r).suffix not in SUFFIXES]
+        if stray:
+            listed = ", ".join(stray[:5]) + (", ..." if len(stray) > 5 else "")
+            raise VigilError(f"{source}: holds files that are not .parquet or .csv parts: {listed}")
+        parts = [InputPart(source / r, r) for r in data]
     else:
         raise VigilError(f"{source}: no such file or directory")
-    if not parts or any(p.suffix not in SUFFIXES for p in parts):
+    if not parts or any(p.path.suffix not in SUFFIXES for p in parts):
         raise VigilError(f"{source}: expected a .parquet or .csv file, or a directory of them")
-    stems = [p.stem for p in parts]
-    if len(set(stems)) != len(stems):
-        raise VigilError(f"{source}: two part files share a name ({sorted(s for s in stems if stems.count(s) > 1)[0]})")
+    outputs = [p.output for p in parts]
+    if len(set(outputs)) != len(outputs):
+        shared = sorted(o for o in outputs if outputs.count(o) > 1)[0]
+        raise VigilError(f"{source}: two part files would write the same predictions file ({shared})")
     return parts
 
 

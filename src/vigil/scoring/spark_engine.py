@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from vigil.log import get_logger
 from vigil.scoring.output import output_directory, write_part
-from vigil.scoring.parts import read_columns
+from vigil.scoring.parts import InputPart, read_columns
 from vigil.scoring.prediction import output_schema
 from vigil.scoring.spark_partition import PartitionScorer
 from vigil.spark.settings import SparkSettings
@@ -33,14 +33,14 @@ def score_on_spark(
     model_dir: Path,
     digests: Mapping[str, str],
     labels: list[str],
-    parts: Sequence[Path],
+    parts: Sequence[InputPart],
     out: Path,
     columns: tuple[str, str],
     settings: SparkSettings,
     batch_rows: int,
     progress: bool = False,
 ) -> dict[str, int]:
-    """Rows scored per part (by part name), as :func:`vigil.scoring.local_engine.score_locally`."""
+    """Rows scored per part (by its path under the input), as :func:`vigil.scoring.local_engine.score_locally`."""
     schema = output_schema(labels)
     files = session.sparkContext.broadcast({name: (model_dir / name).read_bytes() for name in digests})
     function = PartitionScorer(files, digests)
@@ -48,9 +48,9 @@ def score_on_spark(
     try:
         with output_directory(out) as staged:
             for part in tqdm(parts, desc="score (spark)", unit="part", disable=not progress):
-                batches = read_columns(part, *columns, batch_rows)
+                batches = read_columns(part.path, *columns, batch_rows)
                 scored = _scored(session, part, batches, function, schema, settings.window_rows)
-                rows[part.name] = write_part(staged, part, schema, scored)
+                rows[part.relative] = write_part(staged, part, schema, scored)
     finally:
         files.destroy()
     return rows
@@ -58,7 +58,7 @@ def score_on_spark(
 
 def _scored(
     session: SparkSession,
-    part: Path,
+    part: InputPart,
     batches: Iterator[pa.RecordBatch],
     function: PartitionScorer,
     schema: pa.Schema,
@@ -72,8 +72,8 @@ def _scored(
     for window in windows(batches, window_rows):
         started = time.perf_counter()
         table = pa.Table.from_batches(window)
-        result = map_window(session, table, function, spark_schema, str(part))
+        result = map_window(session, table, function, spark_schema, str(part.path))
         seconds = time.perf_counter() - started
         speed = round(table.num_rows / seconds, 1) if seconds else None
-        log.info("window scored", extra={"part": part.name, "records": table.num_rows, "records_per_second": speed})
+        log.info("window scored", extra={"part": part.relative, "records": table.num_rows, "records_per_second": speed})
         yield from result.cast(schema).to_batches()

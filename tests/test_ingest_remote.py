@@ -100,3 +100,13 @@ def test_ingest_reads_s3_parts_through_the_dvc_remote_and_reruns_when_one_change
     with pytest.raises(DataValidationError, match=r"remote://nowhere/faa: .*nowhere.* \(see `dvc remote list`\)"):
         open_source("remote://nowhere/faa", "csv")
     assert os.environ.get("AWS_ACCESS_KEY_ID") is None
+
+    # A table partitioned into key=value folders on the remote: the folders' column is read as on a local disk.
+    rows = _source_rows()
+    for number, event in enumerate(("A", "I")):
+        part = rows[rows["c1"] == event].drop(columns="c1").to_csv(index=False).encode()
+        client.put_object(Bucket="lake", Key=f"hive/c1={event}/part-{number:05d}.csv", Body=part)
+    partitioned = load_dataset({**config, "source": "remote://lake/hive"}, seed=1, min_examples_per_label=MIN_EXAMPLES)
+    by_id = [frame.sort_values("record_id").reset_index(drop=True) for frame in (partitioned.frame, whole.frame)]
+    pd.testing.assert_frame_equal(*by_id, check_exact=True)
+    assert partitioned.parts == 2 and "event_type" in partitioned.group_columns

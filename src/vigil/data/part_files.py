@@ -58,17 +58,24 @@ def select_parts(source: str, relatives: list[str], fmt: str) -> list[str]:
     on less than they think.
     """
     suffixes = PART_SUFFIXES[fmt]
+    return data_files(
+        source,
+        relatives,
+        suffixes,
+        f"{fmt} part files ({' or '.join(suffixes)})",
+        "; move them out or set data.format to their format",
+    )
+
+
+def data_files(source: str, relatives: list[str], suffixes: tuple[str, ...], what: str, hint: str = "") -> list[str]:
+    """``relatives`` without writers' sidecars, sorted; a file without one of ``suffixes`` is refused by name."""
     data = sorted(r for r in relatives if not is_bookkeeping(r))
     stray = [r for r in data if not r.lower().endswith(suffixes)]
     if stray:
         listed = ", ".join(stray[:5]) + (", ..." if len(stray) > 5 else "")
-        raise DataValidationError(
-            source,
-            f"holds files that are not {fmt} part files ({' or '.join(suffixes)}): {listed}; "
-            "move them out or set data.format to their format",
-        )
+        raise DataValidationError(source, f"holds files that are not {what}: {listed}{hint}")
     if not data:
-        raise DataValidationError(source, f"directory holds no {fmt} part files ({' or '.join(suffixes)})")
+        raise DataValidationError(source, f"directory holds no {what}")
     return data
 
 

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from vigil.data.part_files import is_bookkeeping
+from vigil.data.part_files import data_files
 from vigil.errors import VigilError
 
 SUFFIXES = (".parquet", ".csv")
@@ -44,12 +44,8 @@ def input_parts(source: Path) -> list[InputPart]:
     if source.is_file():
         parts = [InputPart(source, source.name)]
     elif source.is_dir():
-        relatives = sorted(p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file())
-        data = [r for r in relatives if not is_bookkeeping(r)]
-        stray = [r for r in data if PurePosixPath(r).suffix not in SUFFIXES]
-        if stray:
-            listed = ", ".join(stray[:5]) + (", ..." if len(stray) > 5 else "")
-            raise VigilError(f"{source}: holds files that are not .parquet or .csv parts: {listed}")
+        relatives = [p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()]
+        data = data_files(str(source), relatives, SUFFIXES, ".parquet or .csv parts")  # sidecars skipped, strays named
         parts = [InputPart(source / r, r) for r in data]
     else:
         raise VigilError(f"{source}: no such file or directory")

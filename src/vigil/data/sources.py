@@ -111,12 +111,14 @@ def _synthetic_batches(cfg: synthetic.SyntheticConfig, path: str, progress: bool
 
 def _file_batches(spec: DataSpec, parts: PartSource) -> Iterator[SourceBatch]:
     log = get_logger("data.sources")
+    mapped = set(source_names(spec).values())
+    keys = [key for key in parts.partition_keys if key in mapped]  # folder columns ingest uses; the rest are ignored
     for number, part in enumerate(parts.parts, start=1):
         started, records = time.perf_counter(), 0
         with parts.local_copy(part) as local:
             batches = iter_table(local, spec.format, spec.csv_options, batch_rows=BATCH_ROWS, shown=part.shown)
             for first_row, raw in batches:
-                raw = with_partition_columns(raw, part.relative, parts.partition_keys, part.shown)
+                raw = with_partition_columns(raw, part.relative, keys, part.shown)
                 frame, _ = map_columns(raw, spec, part.shown)
                 records += len(frame)
                 yield SourceBatch(part.shown, first_row, _clean_strings(frame, spec.strip_whitespace))

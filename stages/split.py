@@ -1,4 +1,4 @@
-"""DVC stage `split`: scrubbed records -> stratified, seeded train/val/test Parquet files.
+"""DVC stage `split`: scrubbed records -> stratified, seeded train/val/test Parquet files, copies kept together.
 
 Reads the output of `scrub` only: from here on no stage sees raw text.
 """
@@ -8,7 +8,9 @@ from __future__ import annotations
 import pandas as pd
 
 from vigil.contracts import write_report
-from vigil.data.schema import LABEL
+from vigil.data.duplicate_groups import group_keys, group_summary
+from vigil.data.leakage import split_leakage
+from vigil.data.schema import LABEL, TEXT
 from vigil.data.split import SPLIT_NAMES, stratified_split
 from vigil.io import atomic_path
 from vigil.log import get_logger
@@ -30,12 +32,23 @@ def main() -> None:
         }
         for name, part in parts.items()
     }
+    every_label = set(records[LABEL])
+    summary["duplicates"] = group_summary(group_keys(records[TEXT]))
+    summary["leakage"] = split_leakage(parts)
+    summary["labels_missing"] = {name: sorted(every_label - set(parts[name][LABEL])) for name in ("val", "test")}
     with atomic_path(OUTPUT_DIR) as staged:
         staged.mkdir()
         for name in SPLIT_NAMES:
             parts[name].to_parquet(staged / f"{name}.parquet", index=False)
     write_report("split", summary)
-    get_logger("stage.split").info("split", extra={n: s["n_records"] for n, s in summary.items()})
+    get_logger("stage.split").info(
+        "split",
+        extra={
+            **{name: summary[name]["n_records"] for name in SPLIT_NAMES},
+            "repeated_note_groups": summary["duplicates"]["repeated_groups"],
+            "test_records_in_train": summary["leakage"]["test_records_in_train"],
+        },
+    )
 
 
 if __name__ == "__main__":

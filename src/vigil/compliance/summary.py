@@ -15,9 +15,10 @@ from vigil.compliance.gate import format_value
 from vigil.compliance.report.context import HEADLINE_METRICS, fmt, headline_interval
 from vigil.compliance.report.plain_language import (
     drop_in_words,
-    dropped_in_words,
     established_gap_in_words,
+    removed_at_ingest_in_words,
     small_groups_in_words,
+    split_in_words,
 )
 
 WATERMARK = "<!-- vigil-compliance -->"
@@ -226,7 +227,9 @@ def render_summary(
         "### Data",
         "",
         f"{fmt(quality.get('n_records'))} records after validation, {fmt(quality.get('n_labels'))} labels. "
-        + dropped_in_words((quality.get("dropped") or {}).get("rare_labels") or {}),
+        + removed_at_ingest_in_words(quality.get("dropped") or {})
+        + " "
+        + split_in_words(reports.get("split") or {}),
     ]
     privacy = reports.get("privacy") or {}
     lines += ["", "### Privacy (counts only)", ""]

@@ -14,10 +14,11 @@ from typing import Any
 from vigil.compliance.report.charts import Bar, bar_chart, confusion_heatmap
 from vigil.compliance.report.plain_language import (
     drop_in_words,
-    dropped_in_words,
     established_gap_in_words,
     likely_range,
+    removed_at_ingest_in_words,
     small_groups_in_words,
+    split_in_words,
 )
 from vigil.params import flatten
 from vigil.privacy.entities import PLACEHOLDER_WORDS
@@ -87,11 +88,12 @@ def data_section(quality: Mapping[str, Any], split: Mapping[str, Any]) -> dict[s
         "n_labels": quality.get("n_labels"),
         "labels": labels,
         "groups": groups,
-        "splits": [(name, part.get("n_records")) for name, part in split.items() if isinstance(part, Mapping)],
+        "splits": [(name, (split.get(name) or {}).get("n_records")) for name in ("train", "val", "test")],
+        "split_sentence": split_in_words(split),
         "duplicates": quality.get("duplicates") or {},
         "text_length": quality.get("text_length") or {},
         "dropped": (quality.get("dropped") or {}).get("rare_labels") or {},
-        "dropped_sentence": dropped_in_words((quality.get("dropped") or {}).get("rare_labels") or {}),
+        "dropped_sentence": removed_at_ingest_in_words(quality.get("dropped") or {}),
         "source": quality.get("source"),
     }
 

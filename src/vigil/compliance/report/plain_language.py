@@ -8,7 +8,7 @@ which people compare two accuracies.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -65,6 +65,67 @@ def dropped_in_words(dropped: Mapping[str, int]) -> str:
         f"{records:,} record{'s' if records != 1 else ''} dropped at ingest (data.rare_labels: drop), "
         f"from {len(dropped)} {noun} with too few examples to split: {labels}."
     )
+
+
+def unlabelled_in_words(unlabelled: Mapping[str, int]) -> str:
+    """Records without a label set aside at ingest, by spelling ("" when there were none)."""
+    if not unlabelled:
+        return ""
+    records = sum(int(n) for n in unlabelled.values())
+    spellings = ", ".join(f"'{s}' ({int(n):,})" for s, n in sorted(unlabelled.items(), key=lambda kv: (-kv[1], kv[0])))
+    return (
+        f" {records:,} record{'s' if records != 1 else ''} without a label set aside (data.unlabelled_values: "
+        f"{spellings}): neither trained nor tested on."
+    )
+
+
+def quarantined_in_words(count: int, named: Sequence[Mapping[str, Any]]) -> str:
+    """Rows set aside for a wrong field count, where they are ("" when there were none); never their values."""
+    if not count:
+        return ""
+    shown = ", ".join(f"row {q.get('row')} (line {q.get('line')})" for q in named[:MAX_NAMED_ROWS])
+    more = f" and {count - min(len(named), MAX_NAMED_ROWS):,} more" if count > min(len(named), MAX_NAMED_ROWS) else ""
+    return (
+        f" {count:,} row{'s' if count != 1 else ''} set aside because the field count differs from the header's "
+        f"(data.bad_rows: quarantine): {shown}{more}."
+    )
+
+
+MAX_NAMED_ROWS = 5
+
+
+def removed_at_ingest_in_words(dropped: Mapping[str, Any]) -> str:
+    """Everything ingest removed: rare labels (always said), unlabelled and quarantined records (when any)."""
+    return (
+        dropped_in_words(dropped.get("rare_labels") or {})
+        + unlabelled_in_words(dropped.get("unlabelled") or {})
+        + quarantined_in_words(int(dropped.get("quarantined_rows") or 0), dropped.get("quarantined") or [])
+    )
+
+
+def split_in_words(split: Mapping[str, Any]) -> str:
+    """How the split kept copies of a note together, and the independent leakage count (PDF and PR comment)."""
+    duplicates, leakage = split.get("duplicates") or {}, split.get("leakage") or {}
+    if not duplicates or not leakage:
+        return "The split report does not say whether copies of a note were kept together."
+    repeated = int(duplicates.get("records_in_repeated_groups") or 0)
+    kept = (
+        f"{repeated:,} records are copies of {int(duplicates.get('repeated_groups') or 0):,} repeated notes "
+        "(after normalising case, accents, punctuation and spacing), each kept in one split"
+        if repeated
+        else "No note repeats (after normalising case, accents, punctuation and spacing)"
+    )
+    test, val = int(leakage.get("test_records_in_train") or 0), int(leakage.get("val_records_in_train") or 0)
+    leaked = (
+        "no test or validation note is also a training note (an independent count)"
+        if test == 0 and val == 0
+        else f"{test:,} test and {val:,} validation notes are also training notes (an independent count): "
+        "their scores are measured partly on memorised notes"
+    )
+    missing = split.get("labels_missing") or {}
+    untested = ", ".join(f"'{label}'" for label in missing.get("test") or [])
+    absent = f" Not in the test split, so not measured: {untested}." if untested else ""
+    return f"{kept}; {leaked}.{absent}"
 
 
 MAX_NAMED_SMALL_GROUPS = 8

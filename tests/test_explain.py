@@ -115,6 +115,31 @@ def test_refits_draw_a_bounded_sample_and_see_only_its_features(linear_model, co
     assert full["stability"]["sample_size"] == 1200
 
 
+def test_every_refit_sees_every_class_however_rare(corpus):
+    """A class with one training note, refits of 100 drawn notes: a uniform draw misses it in most refits.
+
+    The warm-started logistic refit then failed on a coefficient shape (a real export's traceback); drawn
+    within each class, every refit has every class and the class mix of the split.
+    """
+    from vigil.audit.bootstrap import draw_every_class
+
+    train, test = corpus
+    rare = pd.DataFrame({"record_id": ["rare-1"], "text": ["hydraulic pump seal weeping"], "label": ["zz_hydraulics"]})
+    train = pd.concat([train, rare], ignore_index=True)
+    labels = train["label"].to_numpy()
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        rows = draw_every_class(labels, 100, rng)
+        assert set(labels[rows]) == set(labels) and abs(len(rows) - 100) <= len(set(labels))
+    uniform_misses = sum("zz_hydraulics" not in set(labels[rng.integers(0, len(labels), 100)]) for _ in range(20))
+    assert uniform_misses >= 15  # the pattern the fix is for: a uniform draw of 100 misses it almost always
+    model = build_model(tfidf_params(), seed=0).fit(train["text"].tolist(), train["label"].tolist())
+    predictions = _predictions(Predictor(model), test)
+    config = ExplainConfig(local_random=2, confident_errors_per_class=1, stability_resamples=3, stability_sample=100)
+    report = explain(Predictor(model), predictions, (train["text"], train["label"], None), config)
+    assert report["stability"]["resamples"] == 3 and "within each class" in report["method"]["stability"]
+
+
 def test_local_sample_takes_the_most_confident_error_of_each_predicted_class():
     predictions = pd.DataFrame(
         {

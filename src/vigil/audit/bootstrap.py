@@ -40,6 +40,25 @@ def stratified_index(cells: np.ndarray, resamples: int, seed: int) -> np.ndarray
     return index
 
 
+def draw_every_class(labels: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    """About ``size`` row indices drawn with replacement within each class, every class at least once.
+
+    A uniform draw of training rows can miss a class with one or two rows; a
+    refit on it then has fewer classes than the model it is compared with (and
+    a warm start from the model's coefficients fails outright). Drawing per class
+    in proportion, with at least one row each, keeps every class in every
+    resample and the class mix of the training split.
+    """
+    classes, inverse = np.unique(labels, return_inverse=True)
+    n = len(labels)
+    drawn = []
+    for code in range(len(classes)):
+        members = np.flatnonzero(inverse == code)
+        count = max(1, round(size * len(members) / n))
+        drawn.append(members[rng.integers(0, len(members), count)])
+    return np.sort(np.concatenate(drawn)) if drawn else np.empty(0, dtype=np.int64)
+
+
 def block_rows(n_columns: int) -> int:
     """Rows (resamples) per block for matrices ``n_columns`` wide."""
     return max(1, BLOCK_CELLS // max(n_columns, 1))

@@ -33,6 +33,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from tqdm import tqdm
 
+from vigil.audit.bootstrap import draw_every_class
 from vigil.audit.linear_attribution import LinearExplainer, is_linear
 from vigil.audit.occlusion import occlusion_attributions
 from vigil.audit.stability import stability_summary
@@ -160,7 +161,7 @@ def _explain_linear(
     texts, train_labels, weights = list(train[0]), np.asarray(list(train[1])), train[2]
     sample = min(len(texts), config.stability_sample)
     rng = np.random.default_rng(config.seed)
-    draws = [rng.integers(0, len(texts), sample) for _ in range(config.stability_resamples)]
+    draws = [draw_every_class(train_labels, sample, rng) for _ in range(config.stability_resamples)]
     # One refit is a full solver run (~10 s for the default model on 2 cores): use every core. Each job gets
     # its drawn notes' texts, not a feature matrix of the whole split.
     jobs = Parallel(n_jobs=min(len(draws), os.cpu_count() or 1), return_as="generator")(
@@ -177,7 +178,7 @@ def _explain_linear(
             "local": "exact linear attribution",
             "score": "class score before calibration (logit or SVM decision value), intercept excluded",
             "stability": "bootstrap refits of the linear scores on the shipped features "
-            f"({sample:,} of the {len(texts):,} training notes drawn per refit)",
+            f"({sample:,} of the {len(texts):,} training notes drawn per refit, within each class)",
         },
         "global": reference,
         "local": entries,

@@ -11,10 +11,11 @@ from __future__ import annotations
 import sys
 
 from vigil.contracts import write_report
+from vigil.data.derived_ids import DERIVED
 from vigil.data.dictionary import render_dictionary
 from vigil.data.profile import profile_dataset
 from vigil.data.raw_table import ParquetAppender, copy_without
-from vigil.data.schema import LABEL
+from vigil.data.schema import LABEL, RECORD_ID
 from vigil.data.sources import LoadedDataset, load_dataset
 from vigil.data.split import min_examples_per_label
 from vigil.io import atomic_path, write_jsonl, write_text
@@ -33,6 +34,8 @@ def _source_record(data: dict, seed: int, dataset: LoadedDataset) -> dict:
     if data["format"] == "synthetic":
         return {**source, "generator": "vigil.data.synthetic", "seed": seed}
     source.update(path=data["source"], sha256=dataset.source_sha256)
+    if dataset.source_names.get(RECORD_ID) == DERIVED:
+        source["record_id"] = DERIVED
     if dataset.parts is not None:
         source["parts"] = dataset.parts
     return source
@@ -54,8 +57,8 @@ def main() -> None:
                 progress=sys.stderr.isatty(),
                 sink=sink,
             )
-        if dataset.dropped_rare_labels:
-            copy_without(unfiltered, staged, LABEL, list(dataset.dropped_rare_labels))
+        if dataset.removed_labels:
+            copy_without(unfiltered, staged, LABEL, dataset.removed_labels)
         else:
             unfiltered.rename(staged)
         profile = profile_dataset(
@@ -63,6 +66,8 @@ def main() -> None:
             dataset.group_columns,
             source=_source_record(data, seed, dataset),
             dropped_rare_labels=dataset.dropped_rare_labels,
+            unlabelled=dataset.unlabelled,
+            quarantined=dataset.quarantined,
             missing_group_values=dataset.missing_group_values,
         )
         dictionary = render_dictionary(
@@ -78,6 +83,8 @@ def main() -> None:
             "parts": dataset.parts,
             "labels": profile["n_labels"],
             "dropped_rare_labels": dataset.dropped_rare_labels,
+            "unlabelled": sum(dataset.unlabelled.values()),
+            "quarantined_rows": len(dataset.quarantined),
             "records_with_gold_pii": len(dataset.gold_pii),
         },
     )

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from vigil.data.sources import MISSING_GROUP, load_dataset
-from vigil.errors import DataValidationError
+from vigil.errors import DataValidationError, VigilError
 
 HEADER = "id,note,failure,when,shop\n"
 GOOD_ROWS = [
@@ -86,7 +86,8 @@ def test_non_utf8_byte_is_located(tmp_path):
 )
 def test_empty_required_value(tmp_path, row, column):
     rows = GOOD_ROWS[:2] + [row] + GOOD_ROWS[3:]
-    error = _error(_write(tmp_path, HEADER + "".join(rows)))
+    # An empty label is an error only when no spelling means "no label" (by default it is set aside).
+    error = _error(_write(tmp_path, HEADER + "".join(rows)), unlabelled_values=[])
     assert (error.row, error.column) == (3, column)
     assert str(error).startswith(f"{tmp_path / 'notes.csv'}, row 3, column '{column}': empty")
 
@@ -197,3 +198,79 @@ def test_a_group_column_that_is_the_label_text_or_id_is_refused_by_name(tmp_path
     with pytest.raises(VigilError) as info:
         _load(path, sensitive_features={"workshop": "shop", "c78": source})
     assert f"data.sensitive_features: c78 (source column '{source}' is columns.{role})" in str(info.value)
+
+
+def test_no_label_spellings_are_set_aside_counted_and_keep_row_numbers(tmp_path):
+    """NA, N/A, NULL, '-', an empty cell (any case, padded) are not classes: set aside, counted per spelling.
+
+    A later row's error still names its own row: the set-aside records do not shift the numbering.
+    """
+    unlabelled = [
+        "u1,no cause recorded,NA,2024-01-01,dealer\n",
+        "u2,no cause recorded,n/a,2024-01-01,dealer\n",
+        "u3,no cause recorded,,2024-01-01,dealer\n",
+        "u4,no cause recorded,  NULL ,2024-01-01,dealer\n",
+        "u5,no cause recorded,-,2024-01-01,dealer\n",
+        "u6,no cause recorded,na,2024-01-01,dealer\n",
+    ]
+    path = _write(tmp_path, HEADER + "".join(unlabelled + GOOD_ROWS))
+    loaded = _load(path)
+    assert len(loaded.frame) == 8 and set(loaded.frame["label"]) == {"brakes", "engine"}
+    assert loaded.unlabelled == {"NA": 1, "na": 1, "n/a": 1, "(empty)": 1, "NULL": 1, "-": 1}
+    assert loaded.summary.n_records == 8 and dict(loaded.summary.counts("label")) == {"brakes": 4, "engine": 4}
+    # A real class named "None" (no defect found) is kept: the default spellings do not include it.
+    nones = [f"n{i},no defect found,None,2024-01-01,dealer\n" for i in range(3)]
+    assert "None" in set(_load(_write(tmp_path, HEADER + "".join(GOOD_ROWS + nones), "n.csv")).frame["label"])
+    bad_date = unlabelled + GOOD_ROWS[:3] + ["r77,text,brakes,not a date,dealer\n"]
+    error = _error(_write(tmp_path, HEADER + "".join(bad_date), "d.csv"))
+    assert (error.row, error.column) == (10, "when")
+    # Turned off, an empty label is an error again and "NA" a class (here too rare to split).
+    error = _error(path, unlabelled_values=["(none of these)"])
+    assert (error.row, str(error).endswith("empty label")) == (3, True)
+    error = _error(_write(tmp_path, HEADER + unlabelled[0] + "".join(GOOD_ROWS), "o.csv"), unlabelled_values=[])
+    assert "'NA' (1" in str(error)
+
+
+def test_a_file_without_any_label_is_refused_as_a_mapping_slip(tmp_path):
+    rows = [f"r{i},some note {i},NA,2024-01-01,dealer\n" for i in range(5)]
+    error = _error(_write(tmp_path, HEADER + "".join(rows)))
+    assert error.column == "failure" and "no record has a label" in str(error) and "'NA' (5)" in str(error)
+
+
+def test_a_row_with_an_unquoted_comma_is_named_or_quarantined_never_shifted(tmp_path):
+    """One field too many (first data row: pandas would take a column as the index), one too few: never read shifted.
+
+    Refused by default, naming the row and its file line (a quoted multi-line note before it counts its lines);
+    with data.bad_rows: quarantine both are set aside, listed, and every other row keeps its own row number.
+    """
+    shifted = "r1,replaced pads, rotors,brakes,2024-01-01,dealer\n"
+    multiline = 'r2,"note over\ntwo lines",engine,2024-01-02,dealer\n'
+    short = "r55,engine,2024-01-03,dealer\n"
+    rows = [shifted, multiline, *GOOD_ROWS[2:4], short, *GOOD_ROWS[4:]]
+    path = _write(tmp_path, HEADER + "".join(rows))
+    error = _error(path)
+    assert error.row == 1 and "row 1 (line 2) has 6 fields, the header has 5 (and 1 more)" in str(error)
+    assert "data.bad_rows: quarantine" in str(error) and "rotors" not in str(error)
+    loaded = _load(path, bad_rows="quarantine")
+    assert [(q["row"], q["line"], q["fields"]) for q in loaded.quarantined] == [(1, 2, 6), (5, 7, 4)]
+    assert "r1" not in set(loaded.frame["record_id"]) and "r55" not in set(loaded.frame["record_id"])
+    assert loaded.frame.set_index("record_id").loc["r2", "label"] == "engine"
+    later = _write(tmp_path, HEADER + "".join([*rows[:-1], "r99,text,brakes,not a date,dealer\n"]), "late.csv")
+    assert (_error(later, bad_rows="quarantine").row, "when") == (len(rows), "when")
+
+
+def test_without_an_id_column_ids_are_derived_from_the_note_and_its_occurrence(tmp_path):
+    """columns.record_id: null: the same note gets the same id in another export order; copies get their own."""
+    body = "note,failure,when,shop\n" + "".join(r.split(",", 1)[1] for r in GOOD_ROWS)
+    body += GOOD_ROWS[0].split(",", 1)[1]  # a copy of the first note
+    params = {"columns": {"record_id": None, "text": "note", "label": "failure", "created_at": "when"}}
+    first = _load(_write(tmp_path, body), **params).frame
+    assert first["record_id"].is_unique and first["record_id"].str.fullmatch(r"[0-9a-f]{16}-[12]").all()
+    copies = first[first["text"] == first["text"].iloc[0]]["record_id"].tolist()
+    assert [c.rsplit("-", 1)[1] for c in copies] == ["1", "2"] and copies[0][:16] == copies[1][:16]
+    lines = body.splitlines(keepends=True)
+    reordered = _load(_write(tmp_path, lines[0] + "".join(reversed(lines[1:])), "rev.csv"), **params).frame
+    unique_notes = first.drop_duplicates("text", keep=False)
+    assert set(unique_notes["record_id"]) <= set(reordered["record_id"])
+    with pytest.raises(VigilError, match=r"record_id: null derives ids"):  # absent: a configuration slip
+        _load(_write(tmp_path, body, "x.csv"), columns={"text": "note", "label": "failure"})

@@ -15,6 +15,8 @@ import pandas as pd
 
 from vigil.data.record_stats import RecordSummary
 
+MAX_NAMED_QUARANTINED = 100
+
 
 def _stats(values: np.ndarray) -> dict[str, float]:
     arr = values.astype(float)
@@ -55,6 +57,8 @@ def profile_dataset(
     *,
     source: dict[str, Any],
     dropped_rare_labels: dict[str, int],
+    unlabelled: dict[str, int] | None = None,
+    quarantined: list[dict[str, Any]] | None = None,
     missing_group_values: dict[str, int],
 ) -> dict[str, Any]:
     """Build the data-quality report for the validated records."""
@@ -78,7 +82,13 @@ def profile_dataset(
         "groups": {g: _distribution(summary.counts(g)) for g in group_columns},
         "missing_values": {"group_columns": missing_group_values},
         "duplicates": _duplicates(summary),
-        "dropped": {"rare_labels": dropped_rare_labels},
+        "dropped": {
+            "rare_labels": dropped_rare_labels,
+            "unlabelled": dict(unlabelled or {}),
+            "quarantined_rows": len(quarantined or []),
+            # Where, never what: a quarantined row's values may hold personal data (the first 100 are named).
+            "quarantined": list(quarantined or [])[:MAX_NAMED_QUARANTINED],
+        },
     }
     dates = summary.created_at
     if dates is not None and not np.isnat(dates).all():

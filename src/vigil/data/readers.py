@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
+from vigil.data.csv_rows import BadRow, can_check, check_records, describe_bad_row, without_bad_records
 from vigil.data.file_sniffing import DELIMITER_NAMES, excel_kind, likely_delimiter, likely_encoding
 from vigil.errors import DataValidationError
 
@@ -40,7 +41,11 @@ def _raise_on_bad_bytes(frame: pd.DataFrame, path: str, message: str, first_row:
 
 
 def read_csv(
-    path: str | os.PathLike[str], options: Mapping[str, Any] | None = None, shown: str | None = None
+    path: str | os.PathLike[str],
+    options: Mapping[str, Any] | None = None,
+    shown: str | None = None,
+    bad_rows: str = "error",
+    quarantined: list[BadRow] | None = None,
 ) -> pd.DataFrame:
     """Read a CSV (UTF-8 unless ``options`` names an ``encoding``) with every column as text.
 
@@ -48,6 +53,9 @@ def read_csv(
     (another delimiter, another encoding, an Excel workbook) is refused with the
     setting that would read it (:mod:`vigil.data.file_sniffing`). ``shown`` names
     the file in errors when ``path`` is a local copy (a part fetched from a remote).
+    A record with another field count than the header's stops the read naming it,
+    or with ``bad_rows="quarantine"`` is left out and appended to ``quarantined``
+    (:mod:`vigil.data.csv_rows`); the frame's index is then each record's data row.
     """
     raw = Path(path).read_bytes()
     path = shown or str(path)
@@ -72,9 +80,27 @@ def read_csv(
         # Slow path, only to locate the bad cell: the C parser cannot carry surrogates.
         text, engine = raw.decode(encoding, errors="surrogateescape"), "python"
     delimiter = pandas_options.get("sep", pandas_options.get("delimiter", ","))
+    text = text.removeprefix("\ufeff")
+    kept_rows: list[int] | None = None
+    if engine == "c" and can_check(pandas_options):
+        checked = check_records(text, pandas_options)
+        if checked.bad and checked.expected > 1:
+            if bad_rows != "quarantine":
+                first = checked.bad[0]
+                more = f" (and {len(checked.bad) - 1} more)" if len(checked.bad) > 1 else ""
+                name = DELIMITER_NAMES.get(delimiter, repr(delimiter))
+                raise DataValidationError(
+                    path,
+                    f"{describe_bad_row(first, checked.expected)}{more}: an unquoted {name} in a value? "
+                    "Quote the value, or set data.bad_rows: quarantine to set such rows aside",
+                    row=first.row,
+                )
+            if quarantined is not None:
+                quarantined.extend(checked.bad)
+            text, kept_rows = without_bad_records(checked, delimiter, pandas_options)
     try:
         frame = pd.read_csv(
-            io.StringIO(text.removeprefix("\ufeff")),
+            io.StringIO(text),
             dtype=object,
             keep_default_na=False,
             na_values=[""],
@@ -96,6 +122,8 @@ def read_csv(
         raise DataValidationError(path, f"file is not valid {shown} ({hint})")
     if len(frame.columns) == 1:
         _raise_on_other_delimiter(text, delimiter, path)
+    if kept_rows is not None:
+        frame.index = pd.Index(kept_rows, name="source_row")
     return frame
 
 
@@ -165,11 +193,29 @@ def iter_table(
     *,
     batch_rows: int,
     shown: str | None = None,
+    bad_rows: str = "error",
+    quarantined: list[BadRow] | None = None,
 ) -> Iterator[tuple[int, pd.DataFrame]]:
-    """Dispatch on the configured format: Parquet in batches, CSV whole (its errors are located in the file)."""
+    """Dispatch on the configured format: Parquet in batches, CSV whole (its errors are located in the file).
+
+    A CSV with quarantined rows comes as runs of consecutive data rows, each with its first row, so
+    every later error still names the record's own row.
+    """
     if fmt == "csv":
-        yield 1, read_csv(path, csv_options, shown)
+        frame = read_csv(path, csv_options, shown, bad_rows, quarantined)
+        yield from contiguous_runs(frame)
     elif fmt == "parquet":
         yield from iter_parquet(path, batch_rows, shown)
     else:
         raise ValueError(f"unsupported format {fmt!r}")
+
+
+def contiguous_runs(frame: pd.DataFrame) -> Iterator[tuple[int, pd.DataFrame]]:
+    """``(first_row, rows)`` per run of consecutive data rows (one run, from row 1, for an ordinary read)."""
+    if frame.index.name != "source_row" or frame.empty:
+        yield 1, frame.reset_index(drop=True)
+        return
+    rows = frame.index.to_numpy()
+    breaks = [0, *(int(i) + 1 for i in (rows[1:] != rows[:-1] + 1).nonzero()[0]), len(rows)]
+    for start, end in zip(breaks, breaks[1:], strict=False):
+        yield int(rows[start]), frame.iloc[start:end].reset_index(drop=True)

@@ -22,6 +22,10 @@ REQUIRED_COLUMNS = (RECORD_ID, TEXT, LABEL)
 OPTIONAL_COLUMNS = (CREATED_AT,)
 SOURCE_FORMATS = ("synthetic", "csv", "parquet")
 RARE_LABEL_POLICIES = ("error", "drop")
+BAD_ROW_POLICIES = ("error", "quarantine")
+# Label spellings that mean "no label", compared stripped and ignoring case (vigil.data.unlabelled). "none" is
+# deliberately absent: maintenance data has real classes called "None" (no defect found).
+DEFAULT_UNLABELLED_VALUES = ("", "NA", "N/A", "#N/A", "NaN", "NULL", "-", "--", "?")
 
 
 # Keys of the data section that other stages read (evaluate: the classes whose F1 a policy watches;
@@ -47,6 +51,10 @@ class DataSpec:
     created_at_format: str | None = None
     csv_options: Mapping[str, Any] = field(default_factory=dict)
     synthetic: Mapping[str, Any] = field(default_factory=dict)
+    # Label spellings that mean "no label" (vigil.data.unlabelled): such records are set aside and counted.
+    unlabelled_values: tuple[str, ...] = DEFAULT_UNLABELLED_VALUES
+    # A CSV record whose field count differs from the header's (vigil.data.csv_rows): stop, or set it aside.
+    bad_rows: str = "error"
 
     @classmethod
     def from_params(cls, data: Mapping[str, Any]) -> DataSpec:
@@ -55,12 +63,21 @@ class DataSpec:
         if fmt not in SOURCE_FORMATS:
             raise VigilError(f"params.yaml: data.format must be one of {list(SOURCE_FORMATS)}, got {fmt!r}")
         if fmt != "synthetic":
-            missing = [c for c in REQUIRED_COLUMNS if c not in (data.get("columns") or {})]
+            columns = data.get("columns") or {}
+            missing = [c for c in REQUIRED_COLUMNS if c not in columns]
             if missing:
-                raise VigilError(f"params.yaml: data.columns must map {missing} to source columns")
+                hint = " (record_id: null derives ids from the notes)" if RECORD_ID in missing else ""
+                raise VigilError(f"params.yaml: data.columns must map {missing} to source columns{hint}")
+            unmapped = [c for c in (TEXT, LABEL) if not columns.get(c)]
+            if unmapped:
+                raise VigilError(f"params.yaml: data.columns must map {unmapped} to source columns, got null")
         rare = data.get("rare_labels", "error")
         if rare not in RARE_LABEL_POLICIES:
             raise VigilError(f"params.yaml: data.rare_labels must be one of {list(RARE_LABEL_POLICIES)}, got {rare!r}")
+        if data.get("bad_rows", "error") not in BAD_ROW_POLICIES:
+            raise VigilError(
+                f"params.yaml: data.bad_rows must be one of {list(BAD_ROW_POLICIES)}, got {data['bad_rows']!r}"
+            )
         features = data.get("sensitive_features") or {}
         if isinstance(features, list):
             features = {name: name for name in features}
@@ -90,6 +107,11 @@ class DataSpec:
             columns=dict(data.get("columns") or {}),
             sensitive_features=dict(features),
         )
+
+    @property
+    def derives_ids(self) -> bool:
+        """``columns.record_id: null``: the file has no id column; ingest derives one (vigil.data.derived_ids)."""
+        return self.format != "synthetic" and self.columns.get(RECORD_ID) is None
 
     @property
     def group_columns(self) -> list[str]:

@@ -19,11 +19,14 @@ import numpy as np
 import pandas as pd
 
 from vigil.data import synthetic
+from vigil.data.csv_rows import BadRow
+from vigil.data.derived_ids import DERIVED, derive_ids
 from vigil.data.hive_partitions import with_partition_columns
 from vigil.data.part_files import PartSource, open_source
 from vigil.data.readers import iter_table
 from vigil.data.record_stats import RecordStats, RecordSummary
 from vigil.data.schema import CREATED_AT, LABEL, OPTIONAL_COLUMNS, RECORD_ID, REQUIRED_COLUMNS, TEXT, DataSpec
+from vigil.data.unlabelled import UNLABELLED, add_counts, mark_unlabelled, raise_all_unlabelled
 from vigil.data.validation import check_label_support, check_not_empty, raise_duplicate_id, validate_batch
 from vigil.errors import DataValidationError
 from vigil.log import get_logger
@@ -47,12 +50,19 @@ class LoadedDataset:
     frame: pd.DataFrame | None = None
     gold_pii: list[dict[str, Any]] = field(default_factory=list)
     dropped_rare_labels: dict[str, int] = field(default_factory=dict)
+    unlabelled: dict[str, int] = field(default_factory=dict)  # records set aside per "no label" spelling
+    quarantined: list[dict[str, Any]] = field(default_factory=list)  # CSV rows with the wrong field count
     missing_group_values: dict[str, int] = field(default_factory=dict)
     source_names: dict[str, str] = field(default_factory=dict)
     group_columns: list[str] = field(default_factory=list)
     source: str = ""
     parts: int | None = None  # part files read, for a directory source
     source_sha256: str | None = None
+
+    @property
+    def removed_labels(self) -> list[str]:
+        """Label values whose records the sink received but the output must not keep."""
+        return [*self.dropped_rare_labels, *([UNLABELLED] if self.unlabelled else [])]
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,8 @@ class SourceBatch:
 def source_names(spec: DataSpec) -> dict[str, str]:
     """Internal column -> source column, as the mapping reads them (identity for generated data)."""
     names = {internal: spec.columns[internal] for internal in REQUIRED_COLUMNS}
+    if spec.derives_ids:
+        names[RECORD_ID] = DERIVED
     names.update({c: spec.columns[c] for c in OPTIONAL_COLUMNS if spec.columns.get(c)})
     names.update(spec.sensitive_features)
     return names
@@ -75,7 +87,7 @@ def source_names(spec: DataSpec) -> dict[str, str]:
 
 def map_columns(raw: pd.DataFrame, spec: DataSpec, path: str) -> tuple[pd.DataFrame, dict[str, str]]:
     """Select and rename source columns; a missing one is named along with what exists."""
-    wanted = source_names(spec)
+    wanted = {internal: source for internal, source in source_names(spec).items() if source != DERIVED}
     for internal, source in wanted.items():
         if source not in raw.columns:
             shown = ", ".join(map(str, list(raw.columns)[:12])) + (", ..." if len(raw.columns) > 12 else "")
@@ -109,19 +121,33 @@ def _synthetic_batches(cfg: synthetic.SyntheticConfig, path: str, progress: bool
         first_row += len(frame)
 
 
-def _file_batches(spec: DataSpec, parts: PartSource) -> Iterator[SourceBatch]:
+def _file_batches(spec: DataSpec, parts: PartSource, quarantined: list[dict[str, Any]]) -> Iterator[SourceBatch]:
     log = get_logger("data.sources")
     mapped = set(source_names(spec).values())
     keys = [key for key in parts.partition_keys if key in mapped]  # folder columns ingest uses; the rest are ignored
+    seen: dict[str, int] = {}  # occurrences per note digest, across parts, for derived ids
     for number, part in enumerate(parts.parts, start=1):
         started, records = time.perf_counter(), 0
         with parts.local_copy(part) as local:
-            batches = iter_table(local, spec.format, spec.csv_options, batch_rows=BATCH_ROWS, shown=part.shown)
+            bad: list[BadRow] = []
+            batches = iter_table(
+                local,
+                spec.format,
+                spec.csv_options,
+                batch_rows=BATCH_ROWS,
+                shown=part.shown,
+                bad_rows=spec.bad_rows,
+                quarantined=bad,
+            )
             for first_row, raw in batches:
                 raw = with_partition_columns(raw, part.relative, keys, part.shown)
                 frame, _ = map_columns(raw, spec, part.shown)
                 records += len(frame)
-                yield SourceBatch(part.shown, first_row, _clean_strings(frame, spec.strip_whitespace))
+                frame = _clean_strings(frame, spec.strip_whitespace)
+                if spec.derives_ids:
+                    frame.insert(0, RECORD_ID, derive_ids(frame[TEXT], seen))
+                yield SourceBatch(part.shown, first_row, frame)
+            quarantined.extend({"path": part.shown, "row": b.row, "line": b.line, "fields": b.fields} for b in bad)
         seconds = time.perf_counter() - started
         log.info(
             "part read",
@@ -151,6 +177,7 @@ def load_dataset(
     from tqdm import tqdm
 
     spec = DataSpec.from_params(data_params)
+    quarantined: list[dict[str, Any]] = []
     if spec.format == "synthetic":
         parts = None
         groups = list(synthetic.GROUP_COLUMNS if not spec.group_columns else spec.group_columns)
@@ -163,15 +190,18 @@ def load_dataset(
         groups = spec.group_columns
         names = source_names(spec)
         path = spec.source
-        batches = _file_batches(spec, parts)
+        batches = _file_batches(spec, parts, quarantined)
     stats = RecordStats(groups)
+    unlabelled: dict[str, int] = {}
     kept: list[pd.DataFrame] = []
     gold: list[dict[str, Any]] = []
     with tqdm(desc="ingest", unit="rec", disable=not progress) as bar:
         for batch in batches:
             shown = names or {c: c for c in batch.frame.columns}
+            marked, spellings = mark_unlabelled(batch.frame, spec.unlabelled_values if parts else ())
+            add_counts(unlabelled, spellings)
             frame = validate_batch(
-                batch.frame, batch.path, shown, first_row=batch.first_row, created_at_format=spec.created_at_format
+                marked, batch.path, shown, first_row=batch.first_row, created_at_format=spec.created_at_format
             )
             frame, missing = _fill_groups(frame, groups)
             frame = frame.assign(**{c: frame[c].astype(str) for c in (RECORD_ID, TEXT, LABEL)})
@@ -184,22 +214,28 @@ def load_dataset(
     duplicate = stats.first_duplicate_id()
     if duplicate:
         raise_duplicate_id(*duplicate, source_column=names[RECORD_ID])
+    labelled = {label: n for label, n in stats.label_counts.items() if label != UNLABELLED}
+    if not labelled:
+        raise_all_unlabelled(path, names[LABEL], unlabelled)
     dropped = check_label_support(
-        stats.label_counts, stats.first_seen, path, names[LABEL], min_examples_per_label, spec.rare_labels
+        labelled, stats.first_seen, path, names[LABEL], min_examples_per_label, spec.rare_labels
     )
-    summary = stats.summary(dropped)
-    if dropped:
-        removed = stats.ids_with_labels(dropped)
+    removed_labels = [*dropped, *([UNLABELLED] if unlabelled else [])]
+    summary = stats.summary(removed_labels)
+    if removed_labels:
+        removed = stats.ids_with_labels(removed_labels)
         gold = [g for g in gold if g[RECORD_ID] not in removed]
     frame = None
     if sink is None:
         frame = pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
-        frame = frame[~frame[LABEL].isin(list(dropped))].reset_index(drop=True)
+        frame = frame[~frame[LABEL].isin(removed_labels)].reset_index(drop=True)
     return LoadedDataset(
         summary=summary,
         frame=frame,
         gold_pii=gold,
         dropped_rare_labels=dropped,
+        unlabelled=unlabelled,
+        quarantined=quarantined,
         missing_group_values=summary.missing_groups,
         source_names=names,
         group_columns=groups,

@@ -35,8 +35,9 @@ def _init(args: argparse.Namespace) -> int:
         first = ", ".join(result.example_organisation_facts[:3])
         print(
             f"note: policies/organisation/organisation.yaml still holds the example's fictitious organisation "
-            f"({len(result.example_organisation_facts)} facts, e.g. {first}): the signed report prints them; "
-            "write your organisation's before a release"
+            f"({len(result.example_organisation_facts)} facts, e.g. {first}): the report marks them 'example "
+            "placeholder' and DOC-005 blocks a release until you write your organisation's facts there and delete "
+            "its 'example: true' line"
         )
     print(f"next: review the # CHECK lines and commit them, then run:  vigil exp run -S data={name}")
     return 0

@@ -18,9 +18,24 @@ def _quoted(value: str) -> str:
 
 
 def _column(role: str, guess: Guess | None) -> str:
+    if guess is None and role == "record_id":
+        return (
+            f"  record_id: null  {TO_CHECK}: no column has a unique value in every row, so ingest derives an id "
+            "from each note (its digest and occurrence); name a column if the file has one"
+        )
     if guess is None:
         return f"  {role}: null  {TO_CHECK}: no column looked like the {role}; name the source column"
     return f"  {role}: {_quoted(guess.column)}  {TO_CHECK}: guessed ({guess.why})"
+
+
+def _label_alternatives(inspection: Inspection) -> list[str]:
+    """The runners-up of the label guess, with their evidence, as comments under the columns block."""
+    others = inspection.label_candidates[1:]
+    if not others:
+        return []
+    lines = ["  # other label candidates, with the same evidence:"]
+    lines += [f"  #   {_quoted(g.column)}: {g.why}" for g in others]
+    return lines
 
 
 def data_config_yaml(inspection: Inspection, name: str, source: str) -> str:
@@ -40,6 +55,7 @@ def data_config_yaml(inspection: Inspection, name: str, source: str) -> str:
         _column("record_id", inspection.record_id),
         _column("text", inspection.text),
         _column("label", inspection.label),
+        *_label_alternatives(inspection),
     ]
     if inspection.created_at is not None:
         lines.append(_column("created_at", inspection.created_at))
@@ -49,23 +65,27 @@ def data_config_yaml(inspection: Inspection, name: str, source: str) -> str:
         lines.append("sensitive_features:")
         lines += [f"  {_key(g.column)}: {_quoted(g.column)}  {TO_CHECK}: {g.why}" for g in inspection.groups]
     else:
-        lines.append(f"sensitive_features: {{}}  {TO_CHECK}: no column looked like a group; add the ones to audit")
+        lines.append(
+            f"sensitive_features: {{}}  {TO_CHECK}: no column looked like a group: the run completes and its "
+            "report says fairness is not assessable (FAIR-005); add the columns to audit"
+        )
     if inspection.format == "csv":
-        options = {}
-        if inspection.delimiter != ",":
-            options["sep"] = inspection.delimiter
-        if inspection.encoding != "utf-8":
-            options["encoding"] = inspection.encoding
-        if options:
-            rendered = ", ".join(f"{k}: {_quoted(v)}" for k, v in options.items())
-            lines.append(
-                f"csv_options: {{{rendered}}}  # detected: delimiter {inspection.delimiter!r}, {inspection.encoding}"
-            )
+        lines += _csv_lines(inspection)
+    if inspection.unlabelled:
+        listed = ", ".join(f"{k} ({v})" for k, v in sorted(inspection.unlabelled.items(), key=lambda kv: -kv[1]))
+        total = sum(inspection.unlabelled.values())
+        lines.append(
+            f"# {total} rows have no label ({listed}): ingest sets them aside and counts them "
+            "(data.unlabelled_values lists the spellings that mean no label)"
+        )
     rare = inspection.rare_labels
     if rare:
         listed = ", ".join(f"{label} ({count})" for label, count in sorted(rare.items()))
         lines.append(f"rare_labels: drop  {TO_CHECK}: fewer than 3 records, dropped and reported: {listed}")
-    lines.append("critical_classes: []  # labels whose misses are safety-relevant (recall is audited for them)")
+    lines.append(
+        f"critical_classes: []  {TO_CHECK}: the labels whose misses are safety-relevant (PERF-003 audits their "
+        "recall; until you list them it reads not assessable)"
+    )
     lines += [
         "# Your notes' own words, for the robustness audit: abbreviations (full: abbreviated, e.g. engine: eng)",
         "# and, for notes in two languages, a glossary (term: its translation). An empty table: that rewrite",
@@ -79,6 +99,36 @@ def data_config_yaml(inspection: Inspection, name: str, source: str) -> str:
     if counts:
         lines.append(f"# label counts ({inspection.n_rows} rows): {counts}")
     return "\n".join(lines) + "\n"
+
+
+def _csv_lines(inspection: Inspection) -> list[str]:
+    """csv_options (delimiter, encoding, no header row) and bad_rows, each with what was detected."""
+    options: dict[str, object] = {}
+    notes = [f"delimiter {inspection.delimiter!r}", inspection.encoding]
+    if inspection.delimiter != ",":
+        options["sep"] = inspection.delimiter
+    if inspection.encoding != "utf-8":
+        options["encoding"] = inspection.encoding
+    if not inspection.header:
+        options["header"] = None
+        options["names"] = list(inspection.columns)
+        notes.append(f"no header row ({TO_CHECK[2:]}: the first row reads as a record; rename the columns at will)")
+    lines = []
+    if options:
+        rendered = ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in options.items())
+        lines.append(f"csv_options: {{{rendered}}}  # detected: {', '.join(notes)}")
+    if inspection.header_doubt:
+        lines.append(f"# {TO_CHECK}: the first row was read as the header, but {'; '.join(inspection.header_doubt)}")
+    if inspection.bad_rows:
+        shown = ", ".join(f"row {b.row} (line {b.line}, {b.fields} fields)" for b in inspection.bad_rows[:5])
+        more = f" and {len(inspection.bad_rows) - 5} more" if len(inspection.bad_rows) > 5 else ""
+        count = len(inspection.bad_rows)
+        rows = "1 row has" if count == 1 else f"{count} rows have"
+        lines.append(
+            f"bad_rows: quarantine  {TO_CHECK}: {rows} another field count than the header ({shown}{more}): set "
+            "aside and listed; fix the export, or set error to stop on them"
+        )
+    return lines
 
 
 def _key(column: str) -> str:

@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 
-from vigil.errors import VigilError
 from vigil.evaluation.calibration import expected_calibration_error, reliability_table
 from vigil.evaluation.metrics import classification_metrics
 from vigil.evaluation.plots import confusion_counts, precision_recall_points, safe_filename
@@ -70,9 +69,21 @@ def test_critical_class_scores_and_unknown_critical_class():
     m = classification_metrics(y_true, y_pred, proba, LABELS, critical_classes=["a", "c"])
     assert m["critical"]["f1"] == {"a": 0.5, "c": pytest.approx(2 / 3, abs=1e-4)}
     assert m["critical"]["f1_min"] == 0.5 and m["critical"]["recall_min"] == 0.5
-    assert "critical" not in classification_metrics(y_true, y_pred, proba, LABELS)
-    with pytest.raises(VigilError, match=r"data.critical_classes \['brake'\] are not labels"):
-        classification_metrics(y_true, y_pred, proba, LABELS, critical_classes=["brake"])
+    # None declared: null scores that say why, so PERF-003 reads "not assessable", not a missing metric.
+    undeclared = classification_metrics(y_true, y_pred, proba, LABELS)["critical"]
+    assert (
+        undeclared["recall_min"] is None and "critical_classes is empty" in undeclared["not_assessable"]["recall_min"]
+    )
+    # A critical class the model does not know (dropped at ingest as too rare): named, not measured, not a crash.
+    partly = classification_metrics(y_true, y_pred, proba, LABELS, critical_classes=["a", "hvac"])["critical"]
+    assert partly["recall_min"] == 0.5 and list(partly["not_measured"]) == ["hvac"] and "not_assessable" not in partly
+    # ... and one with no test record has no recall (not a recall of 0).
+    untested = classification_metrics(y_true[:4], y_pred[:4], proba[:4], LABELS, critical_classes=["a", "c"])
+    assert untested["critical"]["recall_min"] == 0.5 and untested["critical"]["not_measured"] == {
+        "c": "no record in the test split"
+    }
+    none = classification_metrics(y_true, y_pred, proba, LABELS, critical_classes=["hvac"])["critical"]
+    assert none["recall_min"] is None and "'hvac'" in none["not_assessable"]["recall_min"]
 
 
 def test_ece_is_zero_when_confidence_matches_accuracy_and_exact_otherwise():

@@ -274,3 +274,12 @@ def test_without_an_id_column_ids_are_derived_from_the_note_and_its_occurrence(t
     assert set(unique_notes["record_id"]) <= set(reordered["record_id"])
     with pytest.raises(VigilError, match=r"record_id: null derives ids"):  # absent: a configuration slip
         _load(_write(tmp_path, body, "x.csv"), columns={"text": "note", "label": "failure"})
+
+
+def test_a_critical_class_that_is_no_label_of_the_data_stops_ingest_not_evaluate(tmp_path):
+    """A typo in data.critical_classes is named at ingest, seconds in; a rare one (dropped) is left to evaluate."""
+    path = _write(tmp_path, HEADER + "".join(GOOD_ROWS) + "r99,odd one,hvac,2024-02-01,dealer\n")
+    error = _error(path, critical_classes=["brake"], rare_labels="drop")
+    assert error.column == "failure" and "data.critical_classes 'brake' is not a label of the data" in str(error)
+    assert "'brakes'" in str(error)  # the labels it could have meant
+    assert _load(path, critical_classes=["hvac"], rare_labels="drop").dropped_rare_labels == {"hvac": 1}

@@ -430,8 +430,6 @@ def audit_fairness(
     """The fairness report for a predictions table (``y_true``, ``y_pred`` and the group columns)."""
     labels = [str(label) for label in labels]
     groups = groupings(config.features, config.intersections)
-    if not groups:
-        raise VigilError(f"{source}: no sensitive features configured (data.sensitive_features is empty)")
     frame = group_labels(
         predictions, groups, source=source, max_categories=config.max_categories, numeric_bins=config.numeric_bins
     )
@@ -443,7 +441,7 @@ def audit_fairness(
         raise VigilError(f"{source}: column 'y_true' has labels the model does not know: {unknown[:5]}")
     true_codes = np.array([code_of[v] for v in y_true], dtype=np.int64)
     pred_codes = np.array([code_of[v] for v in y_pred], dtype=np.int64)
-    index = stratified_index(finest_cells(frame, groups), config.resamples, config.seed)
+    index = stratified_index(finest_cells(frame, groups), config.resamples, config.seed) if groups else None
     records = (true_codes, pred_codes)
     report: dict[str, Any] = {
         "config": config.describe(),
@@ -464,5 +462,33 @@ def audit_fairness(
             config,
             frame.binned,
         )
-    report["summary"] = _summary(report, [g.key for g in groups], config)
+    report["summary"] = _summary(report, [g.key for g in groups], config) if groups else _no_groups_summary()
     return report
+
+
+NO_GROUP_COLUMNS = (
+    "not assessable: the data configuration names no group column (data.sensitive_features is empty), "
+    "so no group could be compared; add the columns that identify who or what could be treated "
+    "differently (region, site, language, ...)"
+)
+
+
+def _no_groups_summary() -> dict[str, Any]:
+    """The summary of an audit with nothing to compare: every gap null and declared not assessable, with why.
+
+    A dataset without group columns is common (``vigil data init`` finds none in many exports); the run
+    completes and says so, and FAIR-005 reports "not assessable" with this reason instead of a crash
+    minutes into the run.
+    """
+    metrics = (*GROUP_METRICS, *CLASS_METRICS)
+    summary: dict[str, Any] = {"groupings": None, "max_gap_ci_low": None, "max_gap_ci_low_where": None}
+    for metric in metrics:
+        summary[f"max_{metric}_gap"] = summary[f"max_{metric}_gap_ci_low"] = None
+    summary["not_assessable"] = {
+        "groupings": NO_GROUP_COLUMNS,
+        "max_gap_ci_low": NO_GROUP_COLUMNS,
+        **{f"max_{metric}_gap{suffix}": NO_GROUP_COLUMNS for metric in metrics for suffix in ("", "_ci_low")},
+    }
+    summary["significant_gaps"] = 0
+    summary["insufficient_groups"] = 0
+    return summary

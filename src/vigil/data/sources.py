@@ -27,7 +27,13 @@ from vigil.data.readers import iter_table
 from vigil.data.record_stats import RecordStats, RecordSummary
 from vigil.data.schema import CREATED_AT, LABEL, OPTIONAL_COLUMNS, RECORD_ID, REQUIRED_COLUMNS, TEXT, DataSpec
 from vigil.data.unlabelled import UNLABELLED, add_counts, mark_unlabelled, raise_all_unlabelled
-from vigil.data.validation import check_label_support, check_not_empty, raise_duplicate_id, validate_batch
+from vigil.data.validation import (
+    check_critical_classes,
+    check_label_support,
+    check_not_empty,
+    raise_duplicate_id,
+    validate_batch,
+)
 from vigil.errors import DataValidationError
 from vigil.log import get_logger
 
@@ -217,6 +223,10 @@ def load_dataset(
     labelled = {label: n for label, n in stats.label_counts.items() if label != UNLABELLED}
     if not labelled:
         raise_all_unlabelled(path, names[LABEL], unlabelled)
+    if parts is not None:
+        check_critical_classes(
+            [str(c) for c in data_params.get("critical_classes") or []], labelled, path, names[LABEL]
+        )
     dropped = check_label_support(
         labelled, stats.first_seen, path, names[LABEL], min_examples_per_label, spec.rare_labels
     )

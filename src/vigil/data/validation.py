@@ -91,6 +91,19 @@ def check_label_support(
     )
 
 
+def check_critical_classes(critical: list[str], counts: Mapping[str, int], path: str, source_column: str) -> None:
+    """A critical class must be a label of the data: a typo would otherwise fail the evaluate stage minutes in."""
+    unknown = [label for label in critical if label not in counts]
+    if unknown:
+        known = ", ".join(repr(label) for label in sorted(counts)[:20]) + (", ..." if len(counts) > 20 else "")
+        raise DataValidationError(
+            path,
+            f"data.critical_classes {', '.join(map(repr, unknown))} "
+            f"{'is not a label' if len(unknown) == 1 else 'are not labels'} of the data (labels: {known})",
+            column=source_column,
+        )
+
+
 def parse_created_at(
     frame: pd.DataFrame, path: str, source_column: str, fmt: str | None, first_row: int = 1
 ) -> pd.DataFrame:

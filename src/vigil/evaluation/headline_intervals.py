@@ -125,7 +125,8 @@ def headline_intervals(
     out["mcc"] = _bootstrapped(mcc, level)
     if proba is not None:
         out.update(_probability_intervals(truth, pred, np.asarray(proba, dtype=float), index, calibration_bins, level))
-    critical = [code[c] for c in critical_classes if c in code]
+    tested = np.bincount(truth, minlength=k)
+    critical = [code[c] for c in critical_classes if c in code and tested[code[c]] > 0]  # as metrics' critical
     if critical:
         worst = f1[:, critical].min(axis=1)
         low, high = (float(v) for v in percentile_interval(worst, level))

@@ -24,7 +24,6 @@ from sklearn.metrics import (
 )
 from sklearn.preprocessing import label_binarize
 
-from vigil.errors import VigilError
 from vigil.evaluation.calibration import expected_calibration_error
 
 _DIGITS = 4
@@ -49,14 +48,33 @@ def _ovr_scores(y_true: Sequence[str], proba: np.ndarray, labels: list[str]) -> 
 
 
 def _critical(per_class: dict[str, dict[str, Any]], critical_classes: Sequence[str]) -> dict[str, Any]:
-    unknown = [c for c in critical_classes if c not in per_class]
-    if unknown:
-        raise VigilError(
-            f"params.yaml: data.critical_classes {unknown} are not labels of the model ({sorted(per_class)})"
-        )
-    f1 = {label: per_class[label]["f1"] for label in critical_classes}
-    recall = {label: per_class[label]["recall"] for label in critical_classes}
-    return {"f1_min": min(f1.values()), "recall_min": min(recall.values()), "f1": f1}
+    """Worst F1 and recall over the critical classes the model knows; the others are named as not measured.
+
+    Ingest refuses a critical class that is no label of the data (a typo); one that is a label but too rare
+    to keep (``rare_labels: drop``) is not a label of the model, and one without a test record has no recall
+    (not a recall of 0): each is listed with why, and when no critical class is left the scores are null and
+    declared not assessable.
+    """
+    measured = [c for c in critical_classes if c in per_class and per_class[c]["support"] > 0]
+    absent = {
+        c: "no record in the test split" if c in per_class else "not a label of the model (too rare: dropped at ingest)"
+        for c in critical_classes
+        if c not in measured
+    }
+    f1 = {label: per_class[label]["f1"] for label in measured}
+    recall = {label: per_class[label]["recall"] for label in measured}
+    result: dict[str, Any] = {
+        "f1_min": min(f1.values()) if f1 else None,
+        "recall_min": min(recall.values()) if recall else None,
+        "f1": f1,
+    }
+    if absent:
+        result["not_measured"] = absent
+    if not measured:
+        listed = "; ".join(f"{label!r}: {why}" for label, why in absent.items())
+        reason = f"not assessable: no critical class can be measured on the test split ({listed}); add records of them"
+        result["not_assessable"] = {"f1_min": reason, "recall_min": reason}
+    return result
 
 
 def classification_metrics(
@@ -92,6 +110,21 @@ def classification_metrics(
             for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
         },
     }
-    if critical_classes:
-        metrics["critical"] = _critical(metrics["per_class"], critical_classes)
+    metrics["critical"] = _critical(metrics["per_class"], critical_classes) if critical_classes else _no_critical()
     return metrics
+
+
+NO_CRITICAL_CLASSES = (
+    "not assessable: the data configuration names no critical class (data.critical_classes is empty); "
+    "list the failure modes whose misses are safety-relevant"
+)
+
+
+def _no_critical() -> dict[str, Any]:
+    """No class declared critical: the critical-class scores are null and say why (a rule reads not assessable)."""
+    return {
+        "f1_min": None,
+        "recall_min": None,
+        "f1": {},
+        "not_assessable": {"f1_min": NO_CRITICAL_CLASSES, "recall_min": NO_CRITICAL_CLASSES},
+    }

@@ -211,8 +211,22 @@ def test_calibrated_svm_round_trips_and_is_a_distribution(corpus, tmp_path):
 def test_svm_calibration_folds_follow_the_rarest_class():
     assert calibration_folds(["a"] * 50 + ["b"] * 3, 5) == 3
     assert calibration_folds(["a"] * 50 + ["b"] * 30, 5) == 5
-    with pytest.raises(VigilError, match="a class has a single training example"):
-        calibration_folds(["a"] * 50 + ["b"], 5)
+    assert calibration_folds(["a"] * 50 + ["b"] * 30 + ["c"], 5) == 5  # a single note is dealt to one fold
+
+
+def test_svm_fits_and_calibrates_with_a_class_of_one_training_note():
+    """A label with 3 records leaves 1 training note: the SVM family fits (it was refused), every class scored."""
+    from vigil.data.synthetic import SyntheticConfig, generate
+    from vigil.modeling.tfidf_svm import RoundRobinFolds
+
+    frame, _ = generate(SyntheticConfig(n_records=300, seed=2))
+    texts, labels = frame["text"].tolist() + ["exhaust manifold gasket leak"], frame["label"].tolist() + ["exhaust"]
+    folds = list(RoundRobinFolds(3).split(texts, labels))
+    assert sorted(np.concatenate([test for _, test in folds]).tolist()) == list(range(len(texts)))  # a partition
+    config = yaml.safe_load((REPO_ROOT / "params" / "model" / "tfidf_svm.yaml").read_text())
+    model = build_model(config, seed=0).fit(texts, labels)
+    proba = model.predict_proba(texts[:5])
+    assert proba.shape == (5, len(set(labels))) and np.allclose(proba.sum(axis=1), 1.0)
 
 
 def test_same_data_gives_byte_identical_weights_across_processes(tmp_path):

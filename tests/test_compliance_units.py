@@ -183,6 +183,13 @@ def test_the_annex_iv_index_names_every_item_and_marks_a_blank_fact_missing():
     card = describe["model_card"]
     reports = {name: {"x": 1} for name in ("data_quality", "metrics", "robustness", "fairness", "privacy")}
     rows = annex_iv_index(with_data_governance(organisation, describe), card, reports, release_recorded=True)
+    # The shipped organisation file is the example's: its facts are never "filled", they are placeholders.
+    placeholders = [r for r in rows if r["status"] == "example placeholder"]
+    assert placeholders and all(r["sources"].endswith("organisation file") for r in placeholders)
+    assert "provider.name" in placeholders[0]["gaps"]
+    organisation.pop("example")
+    organisation = yaml.safe_load(yaml.safe_dump(organisation).replace("(fictitious)", ""))
+    rows = annex_iv_index(with_data_governance(organisation, describe), card, reports, release_recorded=True)
     assert len(rows) == len(ITEMS) and {r["status"] for r in rows} == {"filled"}
     # Collection, labelling and biases describe the dataset: they come from the data configuration.
     governance = next(r for r in rows if r["heading"].startswith("Data governance"))
@@ -230,6 +237,11 @@ def test_an_organisation_file_with_data_governance_says_where_it_moved(tmp_path:
     with pytest.raises(VigilError, match=r"move it to the data configuration \(params/data/<name>.yaml, data.describe"):
         load_organisation(tmp_path)
     path.write_text(shipped)
-    assert "provider.name" in example_facts(load_organisation(tmp_path))  # the example's values, marked (fictitious)
-    path.write_text(shipped.replace("(fictitious)", ""))
+    every = example_facts(load_organisation(tmp_path))  # the shipped file says example: true: all of it
+    assert "provider.name" in every and "system.version_policy" in every and len(every) == 17
+    own = shipped.replace("example: true\n", "")
+    path.write_text(own)  # the marker deleted, the facts still marked (fictitious) are still the example's
+    assert "provider.name" in example_facts(load_organisation(tmp_path))
+    assert "system.version_policy" not in example_facts(load_organisation(tmp_path))
+    path.write_text(own.replace("(fictitious)", ""))
     assert example_facts(load_organisation(tmp_path)) == []

@@ -305,6 +305,8 @@ def test_a_missing_organisation_fact_reads_missing_in_the_pdf_and_trips_doc_005(
     """Annex IV / GDPR facts come from policies/organisation/; a blank one is MISSING, a warning, blocking on demand."""
     import yaml
 
+    from vigil.compliance.organisation import example_facts
+
     repo = pipeline_copy
     facts_file = repo / "policies/organisation/organisation.yaml"
     facts = yaml.safe_load(facts_file.read_text())
@@ -314,8 +316,13 @@ def test_a_missing_organisation_fact_reads_missing_in_the_pdf_and_trips_doc_005(
     run(["dvc", "repro", "report"], repo)
     policy = json.loads((repo / "reports/policy.json").read_text())
     rule = next(r for r in policy["rules"] if r["id"] == "DOC-005")
-    assert rule["status"] == "fail" and rule["value"] == 2 and rule["severity"] == "warning"
-    assert "DOC-005" in policy["warnings"] and "DOC-005" not in policy["blocking_failures"]  # a warning by default
+    example = example_facts(facts)  # the shipped file is the example's: its facts count as unfilled too
+    assert rule["status"] == "fail" and rule["value"] == 2 + len(example) == 17 and rule["severity"] == "warning"
+    assert "DOC-005" in policy["warnings"] and "DOC-005" not in policy["blocking_failures"]  # a proposal warns
+    assert policy["release_verdict"] == "fail" and "DOC-005" in policy["release_blocking_failures"]
+    released = run(["vigil", "gate", "--release", "--no-write"], repo, check=False)
+    verdict_line = next(line for line in released.stdout.splitlines() if line.startswith("release verdict:"))
+    assert released.returncode == 1 and verdict_line.startswith("release verdict: FAIL (") and "DOC-005" in verdict_line
     pdf = repo / EVIDENCE / "compliance.pdf"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     text = " ".join(text.split())
@@ -325,14 +332,28 @@ def test_a_missing_organisation_fact_reads_missing_in_the_pdf_and_trips_doc_005(
     index_row = r"DPIA\(GDPRArt\.35,LGPDArt\.38\)\d+organisationfileMISSINGdata_protection\.dpia\.reference"
     assert re.search(index_row, text.replace(" ", ""))  # the Annex IV index names the blank fact
     assert "Lawful basis" in text and "legitimate interest" in text  # the facts that are there are printed
-    # The policy decides whether a missing fact blocks a release.
+    assert "Provider example placeholder Vigil Example Workshop" in text  # the example's, said as such
+    # The organisation's own facts (the marker and the fictitious values gone, the two blanks written): DOC-005
+    # passes, and a release is no longer blocked by it.
+    own = yaml.safe_load(yaml.safe_dump(facts).replace(" (fictitious)", "").replace("(fictitious)", ""))
+    own.pop("example")
+    own["data_protection"]["dpia"]["reference"] = "DPIA-2026-01"
+    own["post_market_monitoring"] = {"plan": "Weekly drift review by the ML board"}
+    facts_file.write_text(yaml.safe_dump(own, sort_keys=False))
+    run(["dvc", "repro", "report"], repo)
+    policy = json.loads((repo / "reports/policy.json").read_text())
+    assert next(r for r in policy["rules"] if r["id"] == "DOC-005")["status"] == "pass"
+    assert "DOC-005" not in policy["release_blocking_failures"]
+    # The policy decides whether a missing fact blocks a proposal too.
+    own["data_protection"]["dpia"]["reference"] = " "
+    facts_file.write_text(yaml.safe_dump(own, sort_keys=False))
     rules_file = repo / "policies/documentation.yaml"
     rules_file.write_text(rules_file.read_text().replace("severity: warning # make it", "severity: blocking # make it"))
     assert run(["vigil", "gate"], repo, check=False).returncode == 1
     assert "DOC-005" in json.loads((repo / "reports/policy.json").read_text())["blocking_failures"]
     # A typo in the file stops with the file and the key, before anything is signed.
-    facts["data_protection"]["lawfull_basis"] = "x"
-    facts_file.write_text(yaml.safe_dump(facts, sort_keys=False))
+    own["data_protection"]["lawfull_basis"] = "x"
+    facts_file.write_text(yaml.safe_dump(own, sort_keys=False))
     failed = run(["vigil", "gate", "--no-write"], repo, check=False)
     assert failed.returncode == 2 and "organisation.yaml: data_protection: Additional properties" in failed.stderr
 

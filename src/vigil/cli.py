@@ -60,6 +60,10 @@ def _gate(args: argparse.Namespace) -> int:
     if not args.no_write:
         write_report("policy", report, root)
     print(format_table(report))
+    if args.release:
+        stopped = report["release_blocking_failures"]
+        print(f"release verdict: {report['release_verdict'].upper()}" + (f" ({', '.join(stopped)})" if stopped else ""))
+        return 0 if report["release_verdict"] == "pass" else 1
     return 0 if report["verdict"] == "pass" else 1
 
 
@@ -353,6 +357,11 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--repo", default=".", help="repository root (default: current directory)")
     gate.add_argument("--policies", default="policies", help="policy directory, relative to --repo")
     gate.add_argument("--no-write", action="store_true", help="do not (re)write reports/policy.json")
+    gate.add_argument(
+        "--release",
+        action="store_true",
+        help="judge a release: rules with release_severity: blocking block too (the release job runs this)",
+    )
     gate.set_defaults(handler=_gate)
 
     add_evidence_commands(commands)

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vigil.compliance.organisation import DATA_DESCRIBE, FACTS, missing_facts
+from vigil.compliance.organisation import DATA_DESCRIBE, EXAMPLE_PLACEHOLDER, FACTS, example_facts, missing_facts
 
 # Short names for the table; the report states the files under it.
 PIPELINE, MODEL_CARD, ORGANISATION, DATA_CONFIGURATION = (
@@ -102,14 +102,20 @@ def annex_iv_index(
     reports: Mapping[str, Any],
     release_recorded: bool,
 ) -> list[dict[str, Any]]:
-    """One row per item: heading, anchor, sources and status (filled / MISSING / not recorded)."""
+    """One row per item: heading, anchor, sources and status (filled / MISSING / example placeholder / not recorded).
+
+    A fact still the shipped example's is never "filled": it describes a fictitious workshop, not the provider.
+    """
     missing = set(missing_facts(organisation))
+    example = set(example_facts(organisation))
     rows = []
     for item in ITEMS:
         gaps = [f for f in item.facts if f in missing]
         gaps += [f"model card {c}" for c in item.card if not str(model_card.get(c) or "").strip()]
         gaps += [f"reports/{r}.json" for r in item.reports if not reports.get(r)]
-        status = MISSING if gaps else FILLED
+        placeholders = [f for f in item.facts if f in example]
+        status = MISSING if gaps else EXAMPLE_PLACEHOLDER if placeholders else FILLED
+        gaps = gaps or placeholders
         if item.anchor == "release-changes" and status == FILLED and not release_recorded:
             status = NOT_RECORDED  # the policy is stated; no previous release is recorded to compare with
         rows.append(

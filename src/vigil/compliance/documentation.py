@@ -14,7 +14,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from vigil.compliance.organisation import DATA_DESCRIBE, FACTS, ORGANISATION_FILE, missing_facts, with_data_governance
+from vigil.compliance.organisation import (
+    DATA_DESCRIBE,
+    FACTS,
+    ORGANISATION_FILE,
+    example_facts,
+    missing_facts,
+    with_data_governance,
+)
 
 MODEL_CARD_FIELDS = (
     "intended_use",
@@ -50,6 +57,7 @@ def documentation_facts(
     groups = (describe or {}).get("groups") or {}
     undescribed += [f"groups.{column}" for column in group_columns if not str(groups.get(column) or "").strip()]
     organisation_missing = missing_facts(organisation or {}, ORGANISATION_FILE)
+    organisation_example = example_facts(organisation or {})
     return {
         "model_card_fields": len(MODEL_CARD_FIELDS),
         "model_card_missing": missing,
@@ -58,6 +66,10 @@ def documentation_facts(
         "organisation_facts": sum(fact.required and fact.source == ORGANISATION_FILE for fact in FACTS),
         "organisation_missing": organisation_missing,
         "organisation_missing_count": len(organisation_missing),
+        "organisation_example": organisation_example,
+        "organisation_example_count": len(organisation_example),
+        # What DOC-005 reads: a fact is filled only with the organisation's own value, never the example's.
+        "organisation_unfilled_count": len(organisation_missing) + len(organisation_example),
         "describe_missing": undescribed,
         "describe_missing_count": len(undescribed),
     }

@@ -157,9 +157,9 @@ def missing(value: str | None, key: str) -> str:
 
 def organisation_sections(document: Mapping[str, Any]) -> dict[str, Any]:
     """The organisation's facts grouped by report section, for the template (None = MISSING)."""
-    sections: dict[str, list[tuple[str, str | None]]] = {}
-    for section, label, value in fact_rows(document):
-        sections.setdefault(section, []).append((label, value))
+    sections: dict[str, list[tuple[str, str | None, bool]]] = {}
+    for section, label, value, example in fact_rows(document):
+        sections.setdefault(section, []).append((label, value, example))
     return {
         "file": ORGANISATION_FILE,
         "sections": [(name, SECTION_ANCHORS.get(name, ""), facts) for name, facts in sections.items()],

@@ -38,8 +38,16 @@ class RuleOutcome:
 
     @property
     def blocks(self) -> bool:
-        """Whether this outcome stops a release."""
-        if self.passed or not self.rule.blocking:
+        """Whether this outcome fails the gate of a run (a pull request's, a local one)."""
+        return self._blocks(self.rule.blocking)
+
+    @property
+    def blocks_release(self) -> bool:
+        """Whether this outcome stops a release (the rule's ``release_severity``, else its severity)."""
+        return self._blocks(self.rule.blocking_for_release)
+
+    def _blocks(self, blocking: bool) -> bool:
+        if self.passed or not blocking:
             return False
         return self.status != NOT_ASSESSABLE or self.rule.when_not_assessable == "block"
 
@@ -100,6 +108,8 @@ def policy_report(policies: PolicySet, outcomes: list[RuleOutcome]) -> dict[str,
     warnings = [o.rule.id for o in outcomes if not o.passed and not o.blocks]
     return {
         "verdict": verdict(outcomes),
+        "release_verdict": FAIL if any(o.blocks_release for o in outcomes) else PASS,
+        "release_blocking_failures": [o.rule.id for o in outcomes if o.blocks_release],
         "counts": {
             "rules": len(outcomes),
             "passed": sum(o.passed for o in outcomes),
@@ -123,6 +133,7 @@ def policy_report(policies: PolicySet, outcomes: list[RuleOutcome]) -> dict[str,
                 "status": o.status,
                 "severity": o.rule.severity,
                 "when_not_assessable": o.rule.when_not_assessable,
+                "release_severity": o.rule.release_severity or o.rule.severity,
                 "references": list(o.rule.references),
                 "detail": o.detail,
             }

@@ -122,20 +122,31 @@ def with_data_governance(organisation: Mapping[str, Any], describe: Mapping[str,
 
 
 EXAMPLE_MARK = "(fictitious)"  # how the shipped example marks the values a user must replace
+EXAMPLE_KEY = "example"  # `example: true`: every fact of the file is the shipped example's, until a person says not
+EXAMPLE_PLACEHOLDER = "example placeholder"
 
 
 def example_facts(document: Mapping[str, Any]) -> list[str]:
-    """Dotted keys of the organisation facts still holding the shipped example's (fictitious) values."""
+    """Dotted keys of the organisation facts that are the shipped example's, not the organisation's own.
+
+    The whole file while it says ``example: true`` (the shipped file does: a fact a person has not replaced is
+    the example's whether or not it reads as fiction, like its version policy or its e-mail address), and any
+    value still marked "(fictitious)" after that. Such a fact never counts as filled (DOC-005).
+    """
+    whole_file = document.get(EXAMPLE_KEY) is True
     return [
         fact.key
         for fact in FACTS
-        if fact.source == ORGANISATION_FILE and EXAMPLE_MARK in (_value(document, fact.key) or "")
+        if fact.source == ORGANISATION_FILE
+        and (value := _value(document, fact.key)) is not None
+        and (whole_file or EXAMPLE_MARK in value)
     ]
 
 
-def fact_rows(document: Mapping[str, Any]) -> list[tuple[str, str, str | None]]:
-    """(section, label, value or None) for every fact, in report order."""
-    return [(fact.section, fact.label, _value(document, fact.key)) for fact in FACTS]
+def fact_rows(document: Mapping[str, Any]) -> list[tuple[str, str, str | None, bool]]:
+    """(section, label, value or None, whether the value is the example's) for every fact, in report order."""
+    example = set(example_facts(document))
+    return [(fact.section, fact.label, _value(document, fact.key), fact.key in example) for fact in FACTS]
 
 
 def missing_facts(document: Mapping[str, Any], source: str | None = None) -> list[str]:

@@ -43,10 +43,17 @@ class Rule:
     rationale: str = ""
     # A report may say a metric could not be measured (too little data); whether that blocks is the policy's call.
     when_not_assessable: str = "block"
+    # The severity for a release (`vigil gate --release`, the release job); None: the same as ``severity``.
+    # A fact a pull request may still lack (the organisation's own facts) warns on proposals, blocks a release.
+    release_severity: str | None = None
 
     @property
     def blocking(self) -> bool:
         return self.severity == "blocking"
+
+    @property
+    def blocking_for_release(self) -> bool:
+        return (self.release_severity or self.severity) == "blocking"
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,7 @@ def parse_policy(document: Any, source: str) -> tuple[str, str, list[Rule]]:
                 source=source,
                 rationale=raw.get("rationale", ""),
                 when_not_assessable=raw.get("when_not_assessable", "block"),
+                release_severity=raw.get("release_severity"),
             )
         )
     return document["policy"], document["title"], rules

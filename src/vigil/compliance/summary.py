@@ -72,6 +72,14 @@ def _reads(metric: str, value: Any) -> str:
     return f"lower end of the 95% interval: the {what} is at least this"
 
 
+def _not_measured(critical: Mapping[str, Any]) -> str:
+    """Critical classes the model does not know (dropped at ingest as too rare), said beside the scores."""
+    absent = critical.get("not_measured") or {}
+    if not absent:
+        return ""
+    return " Not measured: " + "; ".join(f"'{label}' ({why})" for label, why in absent.items()) + "."
+
+
 def _rule_rows(policy: Mapping[str, Any], only_failures: bool) -> list[list[Any]]:
     rows = []
     for rule in policy.get("rules") or []:
@@ -88,7 +96,12 @@ def _rule_rows(policy: Mapping[str, Any], only_failures: bool) -> list[list[Any]
                 f"`{rule['id']}` {rule['title']}" + note.get(rule["status"], ""),
                 format_value(rule["value"]) + (f" ({reads})" if reads else ""),
                 f"{rule['op']} {format_value(rule['threshold'])}",
-                rule["severity"],
+                rule["severity"]
+                + (
+                    f" ({rule['release_severity']} for a release)"
+                    if rule.get("release_severity", rule["severity"]) != rule["severity"]
+                    else ""
+                ),
                 "; ".join(rule["references"]),
             ]
         )
@@ -180,11 +193,14 @@ def render_summary(
         ],
     )
     critical = metrics.get("critical") or {}
-    if critical:
+    if critical.get("not_assessable"):
+        lines += ["", f"Safety-critical classes: {critical['not_assessable'].get('recall_min')}."]
+    elif critical:
         lines += [
             "",
             f"Safety-critical classes: lowest F1 {fmt(critical.get('f1_min'))} "
-            f"{headline_interval(metrics, 'critical_f1_min')}, lowest recall {fmt(critical.get('recall_min'))}.",
+            f"{headline_interval(metrics, 'critical_f1_min')}, lowest recall {fmt(critical.get('recall_min'))}."
+            + _not_measured(critical),
         ]
     fairness = reports.get("fairness") or {}
     gaps = fairness_gaps(fairness, 3 if compact else top_gaps)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from vigil.contracts import write_report
 from vigil.data.duplicate_groups import group_keys, group_summary
+from vigil.data.label_issues import label_issues
 from vigil.data.leakage import split_leakage
 from vigil.data.schema import LABEL, TEXT
 from vigil.data.split import SPLIT_NAMES, stratified_split
@@ -35,6 +36,7 @@ def main() -> None:
     every_label = set(records[LABEL])
     summary["duplicates"] = group_summary(group_keys(records[TEXT]))
     summary["leakage"] = split_leakage(parts)
+    summary["label_issues"] = label_issues(records[TEXT].tolist(), records[LABEL].tolist(), seed=int(params["seed"]))
     summary["labels_missing"] = {name: sorted(every_label - set(parts[name][LABEL])) for name in ("val", "test")}
     with atomic_path(OUTPUT_DIR) as staged:
         staged.mkdir()
@@ -47,6 +49,7 @@ def main() -> None:
             **{name: summary[name]["n_records"] for name in SPLIT_NAMES},
             "repeated_note_groups": summary["duplicates"]["repeated_groups"],
             "test_records_in_train": summary["leakage"]["test_records_in_train"],
+            "label_issue_candidates": summary["label_issues"]["candidates"],
         },
     )
 

@@ -217,7 +217,7 @@ def test_svm_calibration_folds_follow_the_rarest_class():
 def test_svm_fits_and_calibrates_with_a_class_of_one_training_note():
     """A label with 3 records leaves 1 training note: the SVM family fits (it was refused), every class scored."""
     from vigil.data.synthetic import SyntheticConfig, generate
-    from vigil.modeling.tfidf_svm import RoundRobinFolds
+    from vigil.folds import RoundRobinFolds
 
     frame, _ = generate(SyntheticConfig(n_records=300, seed=2))
     texts, labels = frame["text"].tolist() + ["exhaust manifold gasket leak"], frame["label"].tolist() + ["exhaust"]

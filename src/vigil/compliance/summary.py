@@ -14,6 +14,7 @@ from typing import Any
 from vigil.compliance.gate import format_value
 from vigil.compliance.report.context import HEADLINE_METRICS, fmt, headline_interval
 from vigil.compliance.report.plain_language import (
+    data_quality_in_words,
     drop_in_words,
     established_gap_in_words,
     removed_at_ingest_in_words,
@@ -245,7 +246,9 @@ def render_summary(
         f"{fmt(quality.get('n_records'))} records after validation, {fmt(quality.get('n_labels'))} labels. "
         + removed_at_ingest_in_words(quality.get("dropped") or {})
         + " "
-        + split_in_words(reports.get("split") or {}),
+        + split_in_words(reports.get("split") or {})
+        + " "
+        + data_quality_in_words(quality, reports.get("split") or {}),
     ]
     privacy = reports.get("privacy") or {}
     lines += ["", "### Privacy (counts only)", ""]

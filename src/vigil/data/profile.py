@@ -16,6 +16,7 @@ import pandas as pd
 from vigil.data.record_stats import RecordSummary
 
 MAX_NAMED_QUARANTINED = 100
+SHORT_NOTE_WORDS = 2  # "OK", "NO DEFECT": a note that says too little to classify or to audit
 
 
 def _stats(values: np.ndarray) -> dict[str, float]:
@@ -79,6 +80,7 @@ def profile_dataset(
             },
         },
         "all_caps_share": round(float(summary.all_caps.mean()), 4),
+        "short_notes": int((summary.tokens <= SHORT_NOTE_WORDS).sum()),
         "groups": {g: _distribution(summary.counts(g)) for g in group_columns},
         "missing_values": {"group_columns": missing_group_values},
         "duplicates": _duplicates(summary),

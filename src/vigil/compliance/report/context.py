@@ -13,6 +13,7 @@ from typing import Any
 
 from vigil.compliance.report.charts import Bar, bar_chart, confusion_heatmap
 from vigil.compliance.report.plain_language import (
+    data_quality_in_words,
     drop_in_words,
     established_gap_in_words,
     likely_range,
@@ -90,6 +91,7 @@ def data_section(quality: Mapping[str, Any], split: Mapping[str, Any]) -> dict[s
         "groups": groups,
         "splits": [(name, (split.get(name) or {}).get("n_records")) for name in ("train", "val", "test")],
         "split_sentence": split_in_words(split),
+        "quality_sentence": data_quality_in_words(quality, split),
         "duplicates": quality.get("duplicates") or {},
         "text_length": quality.get("text_length") or {},
         "dropped": (quality.get("dropped") or {}).get("rare_labels") or {},

@@ -128,6 +128,32 @@ def split_in_words(split: Mapping[str, Any]) -> str:
     return f"{kept}; {leaked}.{absent}"
 
 
+def data_quality_in_words(quality: Mapping[str, Any], split: Mapping[str, Any]) -> str:
+    """Label-noise candidates, conflicting copies and very short notes: what a reviewer checks in the data."""
+    issues = split.get("label_issues") or {}
+    parts = []
+    if issues.get("candidates") is not None:
+        worst = sorted((issues.get("by_label") or {}).items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        most = ", ".join(f"'{label}' ({n:,})" for label, n in worst)
+        parts.append(
+            f"{int(issues['candidates']):,} of {int(issues.get('records') or 0):,} records "
+            f"({percent(float(issues.get('share') or 0.0))}) are label-noise candidates (cleanlab, on out-of-fold "
+            f"probabilities of a model of their own)" + (f", most given {most}" if most else "")
+        )
+    elif issues:
+        parts.append("label-noise candidates could not be searched (too few records or labels)")
+    conflicting = (quality.get("duplicates") or {}).get("texts_with_conflicting_labels")
+    if conflicting is not None:
+        parts.append(
+            f"{int(conflicting):,} {'note carries' if int(conflicting) == 1 else 'notes carry'} two different labels "
+            "in their copies"
+        )
+    short = quality.get("short_notes")
+    if short is not None:
+        parts.append(f"{int(short):,} {'note has' if int(short) == 1 else 'notes have'} at most two words")
+    return ("Data quality: " + "; ".join(parts) + ".") if parts else ""
+
+
 MAX_NAMED_SMALL_GROUPS = 8
 
 

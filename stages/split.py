@@ -12,7 +12,7 @@ from vigil.data.duplicate_groups import group_keys, group_summary
 from vigil.data.label_issues import label_issues
 from vigil.data.leakage import split_leakage
 from vigil.data.schema import LABEL, TEXT
-from vigil.data.split import SPLIT_NAMES, stratified_split
+from vigil.data.split import SPLIT_NAMES, split_records
 from vigil.io import atomic_path
 from vigil.log import get_logger
 from vigil.params import load_params, require
@@ -25,7 +25,8 @@ OUTPUT_DIR = "data/processed"
 def main() -> None:
     params = load_params()
     records = pd.read_parquet(INPUT)
-    parts = stratified_split(records, require(params, "split.ratios"), seed=int(params["seed"]))
+    order = str(params["split"].get("order", "random"))
+    parts = split_records(records, require(params, "split.ratios"), seed=int(params["seed"]), order=order)
     summary = {
         name: {
             "n_records": len(part),
@@ -33,6 +34,7 @@ def main() -> None:
         }
         for name, part in parts.items()
     }
+    summary["order"] = order
     every_label = set(records[LABEL])
     summary["duplicates"] = group_summary(group_keys(records[TEXT]))
     summary["leakage"] = split_leakage(parts)

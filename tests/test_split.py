@@ -4,7 +4,7 @@ import pytest
 
 from vigil.data.duplicate_groups import group_keys
 from vigil.data.leakage import split_leakage
-from vigil.data.split import stratified_split
+from vigil.data.split import split_records, stratified_split
 from vigil.errors import VigilError
 
 RATIOS = {"train": 0.7, "val": 0.15, "test": 0.15}
@@ -111,3 +111,27 @@ def test_a_label_whose_notes_are_all_one_note_stays_in_train():
     two = pd.concat([_frame({"a": 60}), pd.DataFrame({"record_id": ["y1", "y2"], "text": ["p", "q"], "label": "y"})])
     parts = stratified_split(two, RATIOS, seed=1)
     assert (parts["train"]["label"] == "y").sum() == 1 and (parts["test"]["label"] == "y").sum() == 1
+
+
+def test_by_time_the_test_split_is_the_most_recent_notes_and_copies_stay_together():
+    """split.order: time: test after validation after train in time; a copy sits at its first copy's date."""
+    frame = _frame({"a": 60, "b": 40}).assign(
+        created_at=pd.date_range("2024-01-01", periods=100, freq="D").to_numpy()[
+            np.random.default_rng(1).permutation(100)
+        ]
+    )
+    late_copy = (
+        frame.sort_values("created_at").iloc[[0]].assign(record_id="copy", created_at=pd.Timestamp("2025-01-01"))
+    )
+    undated = frame.iloc[[0]].assign(record_id="undated", text="never dated", created_at=pd.NaT)
+    parts = split_records(pd.concat([frame, late_copy, undated]), RATIOS, seed=1, order="time")
+    train = parts["train"].query("record_id != 'copy'")  # the late copy sits with its first copy, in train
+    assert train["created_at"].max() < parts["val"]["created_at"].min()
+    assert parts["val"]["created_at"].max() < parts["test"]["created_at"].min()
+    assert len(parts["test"]) == 15 and len(parts["val"]) == 15
+    assert {"copy", "undated"} <= set(parts["train"]["record_id"])  # with its first copy; no date: train
+    assert split_leakage(parts)["test_records_in_train"] == 0
+    with pytest.raises(VigilError, match="split.order must be one of"):
+        split_records(frame, RATIOS, seed=1, order="newest")
+    with pytest.raises(VigilError, match="needs a date column"):
+        split_records(frame.drop(columns="created_at"), RATIOS, seed=1, order="time")

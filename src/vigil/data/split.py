@@ -23,10 +23,11 @@ import numpy as np
 import pandas as pd
 
 from vigil.data.duplicate_groups import group_keys
-from vigil.data.schema import LABEL, RECORD_ID, TEXT
+from vigil.data.schema import CREATED_AT, LABEL, RECORD_ID, TEXT
 from vigil.errors import VigilError
 
 SPLIT_NAMES = ("train", "val", "test")
+SPLIT_ORDERS = ("random", "time")
 
 
 def validate_ratios(ratios: Mapping[str, float]) -> dict[str, float]:
@@ -116,3 +117,46 @@ def stratified_split(frame: pd.DataFrame, ratios: Mapping[str, float], seed: int
         group_split.update(_assign_groups(stratum.set_index("_group")["_size"], ratios))
     assignment = keyed["_group"].map(group_split)
     return {name: frame[assignment == name].sort_values(RECORD_ID).reset_index(drop=True) for name in SPLIT_NAMES}
+
+
+def time_ordered_split(frame: pd.DataFrame, ratios: Mapping[str, float], seed: int) -> dict[str, pd.DataFrame]:
+    """Test = the most recent notes, validation the ones before them, train the rest (``split.order: time``).
+
+    A model is used on notes written after it was trained; a random split lets it train on next year's notes
+    and be tested on last year's, which flatters it when the notes drift. Copies of a note stay together and
+    sit at the date of their first copy (a note first written in the training period is a training note). A
+    record without a date cannot be placed in time and stays in train. Not stratified: a label that was not
+    written recently is missing from the test split, and ``split.json`` names it.
+    """
+    ratios = validate_ratios(ratios)
+    if CREATED_AT not in frame.columns:
+        raise VigilError("params.yaml: split.order: time needs a date column (data.columns.created_at)")
+    order = [int.from_bytes(key, "big") for key in _order_key(frame[RECORD_ID], seed)]  # ties: a seeded order
+    keyed = frame.assign(_group=group_keys(frame[TEXT]), _order=np.array(order, dtype=np.uint64))
+    dated = keyed[keyed[CREATED_AT].notna()]
+    if dated.empty:
+        raise VigilError("params.yaml: split.order: time, but no record has a date (data.columns.created_at)")
+    groups = (
+        dated.groupby("_group")
+        .agg(first=(CREATED_AT, "min"), order=("_order", "min"), size=(RECORD_ID, "size"))
+        .sort_values(["first", "order"], ascending=[False, True])
+    )
+    n = len(frame)
+    targets = {"test": round(n * ratios["test"]), "val": round(n * ratios["val"])}
+    group_split: dict[object, str] = {}
+    filled = dict.fromkeys(SPLIT_NAMES, 0)
+    for group, size in groups["size"].items():  # newest first: test, then validation, then train
+        name = next((s for s in ("test", "val") if filled[s] < targets[s]), "train")
+        group_split[group] = name
+        filled[name] += int(size)
+    assignment = keyed["_group"].map(group_split).fillna("train")  # undated copies of an undated note
+    return {name: frame[assignment == name].sort_values(RECORD_ID).reset_index(drop=True) for name in SPLIT_NAMES}
+
+
+def split_records(
+    frame: pd.DataFrame, ratios: Mapping[str, float], seed: int, order: str = "random"
+) -> dict[str, pd.DataFrame]:
+    """The split ``split.order`` asks for: stratified at random (default), or by time."""
+    if order not in SPLIT_ORDERS:
+        raise VigilError(f"params.yaml: split.order must be one of {list(SPLIT_ORDERS)}, got {order!r}")
+    return time_ordered_split(frame, ratios, seed) if order == "time" else stratified_split(frame, ratios, seed)

@@ -91,6 +91,7 @@ def data_section(quality: Mapping[str, Any], split: Mapping[str, Any]) -> dict[s
         "groups": groups,
         "splits": [(name, (split.get(name) or {}).get("n_records")) for name in ("train", "val", "test")],
         "split_sentence": split_in_words(split),
+        "split_by_time": split.get("order") == "time",
         "quality_sentence": data_quality_in_words(quality, split),
         "duplicates": quality.get("duplicates") or {},
         "text_length": quality.get("text_length") or {},

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from vigil.compliance.gate import format_value
-from vigil.compliance.report.context import HEADLINE_METRICS, fmt, headline_interval
+from vigil.compliance.report.context import HEADLINE_METRICS, MIN_MEASURABLE_SUPPORT, fmt, headline_interval
 from vigil.compliance.report.plain_language import (
     data_quality_in_words,
     drop_in_words,
@@ -193,6 +193,18 @@ def render_summary(
             if key in metrics
         ],
     )
+    too_few = sorted(
+        label
+        for label, scores in (metrics.get("per_class") or {}).items()
+        if (scores.get("support") or 0) < MIN_MEASURABLE_SUPPORT
+    )
+    if too_few:
+        lines += [
+            "",
+            f"{len(too_few)} class(es) with fewer than {MIN_MEASURABLE_SUPPORT} test records "
+            f"({', '.join(too_few[:8])}{', ...' if len(too_few) > 8 else ''}): their scores are mostly chance, and "
+            "macro-F1 and its interval average them without showing it.",
+        ]
     critical = metrics.get("critical") or {}
     if critical.get("not_assessable"):
         lines += ["", f"Safety-critical classes: {critical['not_assessable'].get('recall_min')}."]

@@ -128,6 +128,11 @@ def privacy_section(privacy: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+# Below this many test records a class's precision, recall and F1 move in steps of 1/n and are mostly chance:
+# with one record its recall is 0 or 1. The report prints "too few" instead of the number's false precision.
+MIN_MEASURABLE_SUPPORT = 5
+
+
 def performance_section(
     metrics: Mapping[str, Any], confusion: Mapping[str, Any] | None, critical_classes: Sequence[str]
 ) -> dict[str, Any]:
@@ -141,6 +146,7 @@ def performance_section(
             "f1": scores.get("f1"),
             "support": scores.get("support"),
             "critical": label in critical_classes,
+            "too_few": (scores.get("support") or 0) < MIN_MEASURABLE_SUPPORT,
         }
         for label, scores in sorted(per_class.items())
     ]
@@ -166,6 +172,8 @@ def performance_section(
         "critical_interval": headline_interval(metrics, "critical_f1_min"),
         "n_test": metrics.get("n_test"),
         "per_class": rows,
+        "too_few": [r["label"] for r in rows if r["too_few"]],
+        "min_support": MIN_MEASURABLE_SUPPORT,
         "critical": metrics.get("critical") or {},
         "critical_classes": list(critical_classes),
         "f1_chart": f1_chart,

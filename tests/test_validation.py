@@ -56,6 +56,15 @@ def test_missing_column_is_named(tmp_path):
     assert error.column == "failure" and str(path) in str(error) and "available: id, note, when, shop" in str(error)
 
 
+def test_a_file_without_a_header_row_is_named_as_such_and_its_first_record_is_not_echoed(tmp_path):
+    """A header-less export read with a header: the 'column names' are a record's cells (a customer's name)."""
+    note = "Cliente Renata Queiroz relata ruido no freio"
+    rows = [f"r{i},{note} {i},{'brakes' if i % 2 else 'engine'},2024-01-0{1 + i % 9},dealer\n" for i in range(1, 12)]
+    error = _error(_write(tmp_path, "".join(rows)))
+    assert "the first row reads as a record, not a header" in str(error) and "header: null" in str(error)
+    assert "Renata" not in str(error) and "r1" not in str(error).split(":", 1)[1]
+
+
 @pytest.mark.parametrize("body", ["", "   \n", HEADER])
 def test_empty_file_or_header_only(tmp_path, body):
     error = _error(_write(tmp_path, body))

@@ -21,6 +21,7 @@ import pandas as pd
 from vigil.data import synthetic
 from vigil.data.csv_rows import BadRow
 from vigil.data.derived_ids import DERIVED, derive_ids
+from vigil.data.header import detect_header
 from vigil.data.hive_partitions import with_partition_columns
 from vigil.data.part_files import PartSource, open_source
 from vigil.data.readers import iter_table
@@ -96,10 +97,26 @@ def map_columns(raw: pd.DataFrame, spec: DataSpec, path: str) -> tuple[pd.DataFr
     wanted = {internal: source for internal, source in source_names(spec).items() if source != DERIVED}
     for internal, source in wanted.items():
         if source not in raw.columns:
-            shown = ", ".join(map(str, list(raw.columns)[:12])) + (", ..." if len(raw.columns) > 12 else "")
-            raise DataValidationError(path, f"missing column for {internal} (available: {shown})", column=source)
+            raise_missing_column(raw, internal, source, path)
     frame = pd.DataFrame({internal: raw[source].astype(object) for internal, source in wanted.items()})
     return frame, wanted
+
+
+def raise_missing_column(raw: pd.DataFrame, internal: str, source: str, path: str) -> None:
+    """Name the missing column and what exists, unless the "header" is a record: its cells are then data
+    (a customer's name, a note) and are not echoed; the error says how to read a file without a header row."""
+    header = [str(c) for c in raw.columns]
+    rows = [header, *(["" if v is None else str(v) for v in row] for row in raw.head(200).itertuples(index=False))]
+    if not detect_header(rows).present:
+        names = [f"column_{i}" for i in range(1, len(header) + 1)]
+        raise DataValidationError(
+            path,
+            f"missing column for {internal}: the first row reads as a record, not a header (its cells are not "
+            f"shown); set data.csv_options: {{header: null, names: {names}}} and map the columns by those names",
+            column=source,
+        )
+    shown = ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
+    raise DataValidationError(path, f"missing column for {internal} (available: {shown})", column=source)
 
 
 def _clean_strings(frame: pd.DataFrame, strip: bool) -> pd.DataFrame:

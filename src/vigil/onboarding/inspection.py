@@ -21,9 +21,9 @@ import pandas as pd
 
 from vigil.data.csv_rows import BadRow, check_records, without_bad_records
 from vigil.data.file_sniffing import CANDIDATE_DELIMITERS, excel_kind, likely_encoding
+from vigil.data.header import HeaderVerdict, detect_header
 from vigil.data.schema import DEFAULT_UNLABELLED_VALUES
 from vigil.errors import VigilError
-from vigil.onboarding.header import HeaderVerdict, detect_header
 from vigil.onboarding.label_evidence import TextEvidence
 
 TextLike = TypeVar("TextLike", pd.DataFrame, pd.Series)

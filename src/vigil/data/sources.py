@@ -69,7 +69,12 @@ class LoadedDataset:
     @property
     def removed_labels(self) -> list[str]:
         """Label values whose records the sink received but the output must not keep."""
-        return [*self.dropped_rare_labels, *([UNLABELLED] if self.unlabelled else [])]
+        return removed_label_values(self.dropped_rare_labels, self.unlabelled)
+
+
+def removed_label_values(dropped_rare_labels: Mapping[str, int], unlabelled: Mapping[str, int]) -> list[str]:
+    """The rare labels dropped, and the one internal value every "no label" spelling became (if any was met)."""
+    return [*dropped_rare_labels, *([UNLABELLED] if unlabelled else [])]
 
 
 @dataclass(frozen=True)
@@ -247,7 +252,7 @@ def load_dataset(
     dropped = check_label_support(
         labelled, stats.first_seen, path, names[LABEL], min_examples_per_label, spec.rare_labels
     )
-    removed_labels = [*dropped, *([UNLABELLED] if unlabelled else [])]
+    removed_labels = removed_label_values(dropped, unlabelled)
     summary = stats.summary(removed_labels)
     if removed_labels:
         removed = stats.ids_with_labels(removed_labels)

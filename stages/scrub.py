@@ -18,6 +18,7 @@ from vigil.privacy.config import ScrubConfig, operator_keys
 from vigil.privacy.engine import scrub_recognizer_names
 from vigil.privacy.parallel import scrub_parquet
 from vigil.privacy.report import privacy_report
+from vigil.privacy.residual import residual_model_for
 from vigil.privacy.scrub_output import ScrubTotals
 from vigil.spark.settings import SparkSettings
 from vigil.stage import run_stage
@@ -52,7 +53,8 @@ def main() -> None:
         totals = scrub_parquet(RAW, SCRUBBED, VAULT, config, progress=progress)
         how = {"engine": "local", "workers": config.effective_workers()}
     seconds = time.perf_counter() - started
-    report = privacy_report(totals, config, scrub_recognizer_names(config))
+    residual = residual_model_for(config.residual_model_path)
+    report = privacy_report(totals, config, scrub_recognizer_names(config), residual.card if residual else None)
     write_report("privacy", report)
     get_logger("stage.scrub").info(
         "scrubbed",

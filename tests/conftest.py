@@ -33,6 +33,7 @@ PIPELINE_FILES = [
     ".dvcignore",
     "policies",
     "releases",
+    "data/pii_corpora",
     ".gitignore",
     ".gitattributes",
 ]
@@ -137,6 +138,16 @@ def _quick_audit(path: Path) -> None:
     path.write_text(yaml.safe_dump(audit, sort_keys=False))
 
 
+def _quick_name_models(path: Path) -> None:
+    """The two name models trained on a few hundred sentences per corpus (every code path, weak models)."""
+    import yaml
+
+    config = yaml.safe_load(path.read_text())
+    config["name_model"].update({"max_sentences": 300, "technical_notes": 200})
+    config["residual_model"].update({"max_sentences": 300, "technical_notes": 200, "calibration_notes": 400})
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+
+
 def make_pipeline_repo(root: Path, overrides: list[str], extra_files: dict[str, str | bytes] | None = None) -> Path:
     """A git repo holding a copy of the pipeline, with params.yaml composed under ``overrides``.
 
@@ -160,6 +171,7 @@ def make_pipeline_repo(root: Path, overrides: list[str], extra_files: dict[str, 
             shutil.copy2(source, target)
     (repo / ".dvc" / ".gitignore").write_text("/config.local\n/tmp\n/cache\n")
     _quick_audit(repo / "params" / "audit" / "default.yaml")
+    _quick_name_models(repo / "params" / "config.yaml")
     for relative, content in (extra_files or {}).items():
         path = repo / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -187,6 +199,47 @@ def tfidf_params(**overrides) -> dict:
 def pipeline_key() -> str:
     """What a pipeline fixture's build depends on: the pipeline's files, this recipe, the interpreter."""
     return content_key(REPO_ROOT, PIPELINE_FILES, Path(__file__).read_text(), sys.executable)
+
+
+@dataclass(frozen=True)
+class TrainedNameModels:
+    """The scrubber's name model and the residual scan's model, trained with the committed settings."""
+
+    directory: Path
+
+    def scrub_params(self, **overrides) -> dict:
+        """The committed ``scrub`` section with both model paths pointing at these models."""
+        import yaml
+
+        scrub = yaml.safe_load((REPO_ROOT / "params.yaml").read_text())["scrub"]
+        scrub["name_model"] = {**scrub["name_model"], "path": str(self.directory / "name_model")}
+        scrub["residual"] = {"model": str(self.directory / "residual_model")}
+        return {**scrub, **overrides}
+
+
+@pytest.fixture(scope="session")
+def name_models(tmp_path_factory: pytest.TempPathFactory) -> TrainedNameModels:
+    """Both name models as the pipeline builds them (about a minute, once per test run, shared by every worker)."""
+    import yaml
+
+    from vigil.privacy.name_training import NameModelSettings, train_name_model
+    from vigil.privacy.residual_calibration import ResidualModelSettings, train_residual_model
+
+    params = yaml.safe_load((REPO_ROOT / "params.yaml").read_text())
+    absolute = {"directory": str(REPO_ROOT / "data" / "pii_corpora")}
+
+    def build(directory: Path) -> None:
+        section = params["name_model"]
+        settings = NameModelSettings.from_params({**section, "corpora": {**section["corpora"], **absolute}})
+        train_name_model(settings)[0].save(directory / "name_model")
+        models = TrainedNameModels(directory)
+        residual = ResidualModelSettings.from_params(
+            {**params["residual_model"], "corpora_directory": absolute["directory"]}
+        )
+        train_residual_model(residual, models.scrub_params()).save(directory / "residual_model")
+
+    key = content_key(REPO_ROOT, ["data/pii_corpora", "src/vigil/privacy", "params.yaml"], sys.executable)
+    return TrainedNameModels(built_once("name-models", key, build, tmp_path_factory))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from vigil.data.schema import DataSpec
 from vigil.data.synthetic import SyntheticConfig
 from vigil.errors import VigilError
 from vigil.privacy.config import ScrubConfig
+from vigil.privacy.name_training import NameModelSettings
+from vigil.privacy.residual_calibration import ResidualModelSettings
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ def test_the_committed_params_build_and_a_typo_in_any_section_is_refused():
         "audit.fairness": lambda s: FairnessConfig.from_params(s, ["region"], 1),
         "audit.explain": lambda s: ExplainConfig.from_params(s, 1),
         "scrub": ScrubConfig.from_params,
+        "name_model": NameModelSettings.from_params,
+        "residual_model": ResidualModelSettings.from_params,
         "report": ReportSettings.from_params,
         "data.synthetic": lambda s: SyntheticConfig.from_params(s, 1),
         "data": DataSpec.from_params,

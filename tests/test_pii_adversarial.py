@@ -30,9 +30,10 @@ def _params(kind: str) -> list:
 
 
 @pytest.fixture(scope="module")
-def scrubbed() -> dict[str, str]:
+def scrubbed(name_models) -> dict[str, str]:
+    """Every case scrubbed with the committed configuration and both trained name models."""
     texts = [case["text"] for kind in ("mask", "keep") for case in CASES[kind]]
-    result = Scrubber(ScrubConfig.from_params({})).scrub_batch(texts)
+    result = Scrubber(ScrubConfig.from_params(name_models.scrub_params())).scrub_batch(texts)
     return dict(zip(texts, result.texts, strict=True))
 
 

@@ -90,7 +90,7 @@ def test_a_number_after_a_record_word_is_a_reference_in_any_case_and_marker(word
                 text = f"veiculo liberado {cased}{marker} {number} ok"
                 found = [text[s:e] for s, e, _, _ in find_references(text)]
                 assert found == [number], text
-                assert scan_text(text).get("REFERENCE_NUMBER") == 1, text  # the independent scan agrees
+                assert scan_text(text, None).get("REFERENCE_NUMBER") == 1, text  # the independent scan agrees
 
 
 @pytest.mark.parametrize(

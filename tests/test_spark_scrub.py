@@ -39,17 +39,18 @@ def _public_notes(path, n_synthetic: int = 240, n_remarks: int = 120) -> None:
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
 
 
-def _keyed_config(**overrides) -> ScrubConfig:
-    """The committed scrub configuration with the committed pseudonymize.yaml operators."""
-    section = yaml.safe_load((REPO_ROOT / "params.yaml").read_text())["scrub"]
+def _keyed_config(name_models, **overrides) -> ScrubConfig:
+    """The committed scrub configuration (with both trained name models) and the pseudonymize.yaml operators."""
     operators = yaml.safe_load((REPO_ROOT / "params/scrub/pseudonymize.yaml").read_text())["operators"]
-    return ScrubConfig.from_params({**section, "operators": operators, **overrides})
+    return ScrubConfig.from_params(name_models.scrub_params(operators=operators, **overrides))
 
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("spark")  # the suite's one Spark session lives in one worker
 @requires_shared_data
-def test_spark_engine_writes_the_local_engines_bytes_pseudonyms_vault_and_counts(spark, tmp_path, monkeypatch):
+def test_spark_engine_writes_the_local_engines_bytes_pseudonyms_vault_and_counts(
+    spark, tmp_path, monkeypatch, name_models
+):
     from vigil.privacy.spark_engine import scrub_parquet_on_spark
 
     for name, value in KEYS.items():
@@ -57,7 +58,7 @@ def test_spark_engine_writes_the_local_engines_bytes_pseudonyms_vault_and_counts
     raw = tmp_path / "raw.parquet"
     _public_notes(raw)
     # Several windows of several batches each, split over both executor cores.
-    config = _keyed_config(chunk_rows=60, workers=1)
+    config = _keyed_config(name_models, chunk_rows=60, workers=1)
     settings = SparkSettings(window_rows=120)
     local = scrub_parquet(raw, tmp_path / "local.parquet", tmp_path / "local-vault.parquet", config)
     on_spark = scrub_parquet_on_spark(
@@ -103,7 +104,7 @@ def test_an_executor_failure_names_the_records_and_withholds_the_message():
         {"record_id": ["a1", "a2"], "text": ["cliente Aline Martins tel 11 99123-4455", "ok"]}
     )
     with pytest.raises(RuntimeError) as failure:
-        scrub_batch(_FailingScrubber(), batch)  # type: ignore[arg-type]
+        scrub_batch(_FailingScrubber(), batch, None)  # type: ignore[arg-type]
     message = str(failure.value)
     assert message == "scrub failed on the batch of records a1..a2 (ValueError; message withheld)"
     assert failure.value.__suppress_context__  # the original (quoting) exception is not printed with it

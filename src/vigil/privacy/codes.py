@@ -30,12 +30,18 @@ _WINDOW = 30
 
 
 def code_word_before(text: str, start: int, reach: int = 1) -> bool:
-    """One of the ``reach`` words before ``start`` (or the one before a "no."/"#") names a code."""
-    words = [w.strip(":#.,;()[]").lower() for w in text[max(0, start - _WINDOW) : start].split()]
-    words = [w for w in words if w]
+    """One of the ``reach`` words before ``start`` (or the one before a "no."/"#", or before a brand) names a code.
+
+    A maker's name may stand between the word and the number: "peça Sachs 3000 951 095", "part Bosch 0 986 494".
+    """
+    written = [w.strip(":#.,;()[]") for w in text[max(0, start - _WINDOW) : start].split()]
+    written = [w for w in written if w]
+    words = [w.lower() for w in written]
     if not words:
         return False
     if any(w in CODE_WORDS for w in words[-reach:]):
+        return True
+    if len(words) > 1 and words[-2] in CODE_WORDS and written[-1][:1].isupper() and written[-1].isalpha():
         return True
     return len(words) > 1 and words[-1] in {"no", "nº", "n", "number", "numero", "número"} and words[-2] in CODE_WORDS
 

@@ -43,6 +43,14 @@ class ScrubConfig:
     workers: int = 0
     engine: str = "local"
     spark: Mapping[str, Any] = field(default_factory=dict)  # vigil.spark.settings.SparkSettings reads it
+    # The learned name model (stage name_model) and the two thresholds on its probabilities, chosen on the
+    # corpora's dev splits (bench/pii_quality.py); no path = rules, lexicon and spaCy NER only.
+    name_model_path: str | None = None
+    name_threshold: float = 0.2
+    name_weak_case_threshold: float = 0.7
+    name_vouch_threshold: float = 0.005
+    # The residual scan's own model (stage residual_model); no path = the scan is skipped and says so.
+    residual_model_path: str | None = None
     pseudonym_key_env: str = "VIGIL_PSEUDONYM_KEY"
     encryption_key_env: str = "VIGIL_REID_KEY"
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
@@ -77,6 +85,13 @@ class ScrubConfig:
             scrub,
             "scrub",
             ignore=("entities", "operators"),  # validated above: the entity list decides the operators
+            keys={
+                "name_model_path": "name_model.path",
+                "name_threshold": "name_model.threshold",
+                "name_weak_case_threshold": "name_model.weak_case_threshold",
+                "name_vouch_threshold": "name_model.vouch_threshold",
+                "residual_model_path": "residual.model",
+            },
             entities=entities,
             operators=operators,
             raw=dict(scrub),

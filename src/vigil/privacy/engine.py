@@ -23,8 +23,10 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from vigil.privacy.config import ScrubConfig
+from vigil.privacy.name_model import NameModel, load_name_model
 from vigil.privacy.nlp_engine import ScopedSpacyNlpEngine
 from vigil.privacy.recognizers import build_custom_recognizers
+from vigil.privacy.recognizers.learned_person import LearnedNameRecognizer
 from vigil.privacy.recognizers.ner_person import NerPersonRecognizer
 
 # Portuguese context words for presidio's own recognizers.
@@ -125,8 +127,15 @@ def _registry(config: ScrubConfig, recognizers: list[EntityRecognizer]) -> Recog
 
 def _scrub_recognizers(config: ScrubConfig) -> list[EntityRecognizer]:
     recognizers = _presidio_recognizers(config, config.phone_regions) + build_custom_recognizers(config.language)
+    vouch = config.name_vouch_threshold if config.name_model_path else None
     if config.ner_scope != "none":
-        recognizers.append(NerPersonRecognizer(supported_language=config.language))
+        recognizers.append(NerPersonRecognizer(supported_language=config.language, vouch_threshold=vouch))
+    if config.name_model_path:
+        recognizers.append(
+            LearnedNameRecognizer(
+                config.name_threshold, config.name_weak_case_threshold, supported_language=config.language
+            )
+        )
     return recognizers
 
 
@@ -135,9 +144,22 @@ def scrub_recognizer_names(config: ScrubConfig) -> list[str]:
     return [r.name for r in _registry(config, _scrub_recognizers(config)).recognizers]  # type: ignore[has-type]
 
 
-def build_scrub_analyzer(config: ScrubConfig) -> AnalyzerEngine:
-    """The primary detector: spaCy NER (scoped) + presidio pattern recognizers + Vigil's recognizers."""
-    nlp_engine = ScopedSpacyNlpEngine(config.spacy_model, config.language, config.ner_scope, config.batch_size)
+def build_scrub_analyzer(config: ScrubConfig, name_model: NameModel | None = None) -> AnalyzerEngine:
+    """The primary detector: spaCy NER (scoped) + the learned name model + presidio's and Vigil's recognizers.
+
+    ``name_model`` is the model at ``scrub.name_model.path`` when the caller loaded it already (a Spark executor
+    gets it inside its task and reads nothing from the workspace).
+    """
+    if name_model is None and config.name_model_path:
+        name_model = load_name_model(config.name_model_path)
+    nlp_engine = ScopedSpacyNlpEngine(
+        config.spacy_model,
+        config.language,
+        config.ner_scope,
+        config.batch_size,
+        name_model=name_model,
+        window_threshold=config.name_threshold,
+    )
     nlp_engine.load()
     return AnalyzerEngine(
         nlp_engine=nlp_engine,

@@ -16,7 +16,7 @@ matching needs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import spacy
@@ -27,6 +27,8 @@ from spacy.util import filter_spans
 
 from vigil.errors import VigilError
 from vigil.privacy.lexicon import fold, is_everyday_word
+from vigil.privacy.name_model import NameModel
+from vigil.privacy.recognizers.learned_person import NAME_PROBABILITIES
 from vigil.privacy.truecase import is_single_case, truecase
 
 _UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
@@ -102,20 +104,23 @@ _ALNUM = re.compile(r"[^\W_]")
 _WINDOW_CHARS = 40  # context on each side of a candidate word: a few words, what NER needs to tell a name
 
 
-def ner_windows(text: str) -> list[tuple[int, int]]:
+def ner_windows(text: str, also: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Character ranges of ``text`` worth showing NER: around capitalised words that are not vocabulary.
 
     NER cost grows with the tokens it reads; a name is recognised from a few words
     around it. Windows of ``_WINDOW_CHARS`` on each side of every candidate, cut at
     whitespace and merged when they touch, cover every span NER could return that
     :mod:`vigil.privacy.recognizers.ner_person` would keep, at a fraction of the text.
+    ``also`` adds candidates found otherwise (capitalised tokens the learned name model
+    finds likely, which may be everyday words: "Price", "Hunter").
     """
+    candidates = [
+        (m.start(), m.end()) for m in _ANY_CAPITALISED_WORD.finditer(text) if not is_everyday_word(fold(m.group()))
+    ]
     windows: list[tuple[int, int]] = []
-    for match in _ANY_CAPITALISED_WORD.finditer(text):
-        if is_everyday_word(fold(match.group())):
-            continue
-        start = text.rfind(" ", 0, max(0, match.start() - _WINDOW_CHARS)) + 1
-        end = text.find(" ", min(len(text), match.end() + _WINDOW_CHARS))
+    for first, last in sorted({*candidates, *also}):
+        start = text.rfind(" ", 0, max(0, first - _WINDOW_CHARS)) + 1
+        end = text.find(" ", min(len(text), last + _WINDOW_CHARS))
         end = len(text) if end == -1 else end
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
@@ -127,11 +132,22 @@ def ner_windows(text: str) -> list[tuple[int, int]]:
 class ScopedSpacyNlpEngine(SpacyNlpEngine):
     """SpacyNlpEngine with tokens for all texts and NER only within ``ner_scope``."""
 
-    def __init__(self, package: str, language: str = "en", ner_scope: str = "mixed_case", batch_size: int = 256):
+    def __init__(
+        self,
+        package: str,
+        language: str = "en",
+        ner_scope: str = "mixed_case",
+        batch_size: int = 256,
+        name_model: NameModel | None = None,
+        window_threshold: float = 1.0,
+    ):
+        """``name_model``, when given, scores every note's tokens; NER also reads around capitalised tokens
+        it scores at or above ``window_threshold`` (names that are also words: "Price", "Hunter")."""
         super().__init__(
             models=[{"lang_code": language, "model_name": package}], ner_model_configuration=NER_CONFIGURATION
         )
         self.package, self.language, self.ner_scope, self.batch_size = package, language, ner_scope, batch_size
+        self.name_model, self.window_threshold = name_model, window_threshold
 
     def load(self) -> None:
         nlp = spacy.load(model_path(self.package), exclude=_UNUSED_COMPONENTS)
@@ -170,16 +186,26 @@ class ScopedSpacyNlpEngine(SpacyNlpEngine):
         cased = [truecase(text) for text in texts] if self.ner_scope != "none" else texts
         size = batch_size or self.batch_size
         docs = list(nlp.tokenizer.pipe(cased, batch_size=size))
+        scored = self.name_model.batch_probabilities(texts) if self.name_model else [[]] * len(texts)
         selected = [i for i, text in enumerate(texts) if needs_ner(text, self.ner_scope)]
         if selected and "ner" in nlp.pipe_names:
-            self._windowed_ner(nlp, selected, cased, docs, size)
-        for text, doc in zip(texts, docs, strict=True):
-            yield text, self._artifacts(doc)
+            likely = [self._likely_names(probabilities) for probabilities in scored]
+            self._windowed_ner(nlp, selected, cased, docs, size, likely)
+        for text, doc, probabilities in zip(texts, docs, scored, strict=True):
+            artifacts = self._artifacts(doc)
+            setattr(artifacts, NAME_PROBABILITIES, probabilities)
+            yield text, artifacts
+
+    def _likely_names(self, probabilities: list[tuple[int, int, str, float]]) -> list[tuple[int, int]]:
+        """Capitalised tokens the name model scores at or above ``window_threshold``: NER reads around them too."""
+        return [(a, b) for a, b, token, p in probabilities if p >= self.window_threshold and token[:1].isupper()]
 
     @staticmethod
-    def _windowed_ner(nlp, selected: list[int], cased: list[str], docs: list[Doc], size: int) -> None:
+    def _windowed_ner(
+        nlp, selected: list[int], cased: list[str], docs: list[Doc], size: int, likely: list[list[tuple[int, int]]]
+    ) -> None:
         """NER over :func:`ner_windows` of every note; entities set on the notes' own docs (offsets mapped back)."""
-        pieces = [(i, a, cased[i][a:b]) for i in selected for a, b in ner_windows(cased[i])]
+        pieces = [(i, a, cased[i][a:b]) for i in selected for a, b in ner_windows(cased[i], likely[i])]
         if not pieces:
             return
         ner = nlp.get_pipe("ner")

@@ -20,22 +20,25 @@ from tqdm import tqdm
 from vigil.data.schema import TEXT
 from vigil.privacy.config import ScrubConfig
 from vigil.privacy.lexicon import preload
-from vigil.privacy.residual import ResidualCounts, residual_scan
+from vigil.privacy.residual import ResidualCounts, residual_model_for, residual_scan
+from vigil.privacy.residual_model import ResidualNameModel
 from vigil.privacy.scrub_output import ScrubTotals, scrub_output
 from vigil.privacy.scrubber import BatchResult, Scrubber
 
 _WORKER: Scrubber | None = None
+_RESIDUAL: ResidualNameModel | None = None
 
 
 def _init_worker(config: ScrubConfig) -> None:
-    global _WORKER
+    global _WORKER, _RESIDUAL
     _WORKER = Scrubber(config)
+    _RESIDUAL = residual_model_for(config.residual_model_path)
 
 
 def _scrub_chunk(texts: list[str]) -> tuple[BatchResult, ResidualCounts]:
     assert _WORKER is not None, "worker not initialised"
     result = _WORKER.scrub_batch(texts)
-    return result, residual_scan(result.texts)
+    return result, residual_scan(result.texts, _RESIDUAL)
 
 
 def _results(config: ScrubConfig, chunks: Iterator[list[str]]) -> Iterator[tuple[BatchResult, ResidualCounts]]:

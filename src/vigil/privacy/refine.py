@@ -13,7 +13,9 @@ the level of the whole note, and each turns a partial detection into a whole one
   over the capitalised words that follow it ("Xavi Quaresma": Quaresma is also a word).
 
 A name followed by a company word ("Silva Ltda", "Clark, Romero and Hall
-Orchestra") names a company and is dropped. All functions are pure: they take
+Orchestra") names a company and is dropped; so are a place ("Lake Charles"), a
+colour ("cor ROSA metálico") and a vehicle's model or trim ("Polo Highline 200
+TSI", "HB20 Comfort Plus"), each told by the words around it. All functions are pure: they take
 the note and presidio results and return new results.
 """
 
@@ -212,6 +214,31 @@ def without_places(text: str, results: list[RecognizerResult]) -> list[Recognize
     ]
 
 
+# Words that make the capitalised words after them a colour, not a person: "cor ROSA metálico", "Paint code Rosso
+# Corsa", "colour: Azul Estoril".
+_COLOUR_BEFORE = re.compile(r"(?<!\w)(?:cor|colou?r|paint(?:\s+code)?|pintura|tinta)\s*[:\-]?\s*$", re.IGNORECASE)
+# What makes capitalised words a vehicle's model or trim: a model code before ("HB20 Comfort Plus", "A4 Avant") or an
+# engine or displacement after ("Onix Plus 1.0", "Polo Highline 200 TSI", "Tracker Premier 1.2 turbo").
+_MODEL_CODE_BEFORE = re.compile(r"(?<![\w-])[A-Za-z]{1,4}\d{1,4}[A-Za-z]?\s+$")
+_ENGINE_AFTER = re.compile(
+    r"^\s+(?:\d[.,]\d\b|\d{1,3}\s*(?:tsi|tfsi|tdi|thp|tgdi|turbo|flex|cv|hp|v6|v8)\b)", re.IGNORECASE
+)
+
+
+def without_products(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Capitalised words that a colour word introduces, or that a model code or an engine frames, are not people."""
+    return [
+        r
+        for r in results
+        if r.entity_type != "PERSON"
+        or not (
+            _COLOUR_BEFORE.search(text[max(0, r.start - 16) : r.start])
+            or _MODEL_CODE_BEFORE.search(text[max(0, r.start - 10) : r.start])
+            or _ENGINE_AFTER.match(text[r.end : r.end + 14])
+        )
+    ]
+
+
 def without_possessive(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
     """ "Bryan Maclean's" -> "Bryan Maclean": the possessive ending is grammar, not the name."""
     for r in results:
@@ -220,10 +247,15 @@ def without_possessive(text: str, results: list[RecognizerResult]) -> list[Recog
     return results
 
 
+def _without_non_people(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Minus names of companies, facilities, places, colours and vehicle models."""
+    return without_products(text, without_places(text, without_organisations(text, results)))
+
+
 def refine_names(text: str, results: list[RecognizerResult], single_case: bool) -> list[RecognizerResult]:
-    """``results`` plus the PERSON spans that the note as a whole implies, minus names of companies."""
-    results = without_possessive(text, without_places(text, without_organisations(text, results)))
+    """``results`` plus the PERSON spans that the note as a whole implies, minus names of companies and things."""
+    results = without_possessive(text, _without_non_people(text, results))
     results = results + continued_names(text, results, single_case)
     results = results + listed_names(text, results, single_case)
     results = results + repeated_names(text, results)
-    return without_places(text, without_organisations(text, results))
+    return _without_non_people(text, results)

@@ -7,6 +7,7 @@ from typing import Any
 
 from vigil.privacy.config import ScrubConfig
 from vigil.privacy.residual import RESIDUAL_RULES, RESIDUAL_TYPES
+from vigil.privacy.residual_estimate import Calibration, estimate_residual_rate
 from vigil.privacy.scrub_output import ScrubTotals
 
 
@@ -17,8 +18,35 @@ def _version(package: str) -> str | None:
         return None
 
 
-def privacy_report(totals: ScrubTotals, config: ScrubConfig, recognizers: list[str]) -> dict[str, Any]:
-    """Counts of what the scrubber replaced and of what the independent residual scan still suspects."""
+def _names_model(card: dict | None) -> dict[str, Any] | None:
+    if card is None:
+        return None
+    calibration = card["calibration"]
+    keys = ("clean_notes", "false_alarms", "leaked_names", "leaked_names_found", "leak_records", "leak_records_flagged")
+    return {"threshold": round(float(card["threshold"]), 6), **{key: int(calibration[key]) for key in keys}}
+
+
+def _estimate(totals: ScrubTotals, names_model: dict[str, Any] | None) -> dict[str, float] | None:
+    if names_model is None:
+        return None
+    calibration = Calibration(
+        leaks_found=names_model["leak_records_flagged"],
+        leaks=names_model["leak_records"],
+        false_alarms=names_model["false_alarms"],
+        clean_notes=names_model["clean_notes"],
+    )
+    return estimate_residual_rate(totals.residual.records_affected, totals.records_scanned, calibration).as_dict()
+
+
+def privacy_report(
+    totals: ScrubTotals, config: ScrubConfig, recognizers: list[str], residual_card: dict | None = None
+) -> dict[str, Any]:
+    """Counts of what the scrubber replaced and of what the independent residual scan still suspects.
+
+    ``residual_card`` is the scan's name model card (threshold and calibration), which turns the
+    flag count into an estimated residual rate with an interval.
+    """
+    names_model = _names_model(residual_card)
     by_operator: dict[str, list[str]] = {}
     for entity, op in sorted(config.operators.items()):
         by_operator.setdefault(op, []).append(entity)
@@ -42,6 +70,8 @@ def privacy_report(totals: ScrubTotals, config: ScrubConfig, recognizers: list[s
             ),
             "independent": True,
             "rules": dict(RESIDUAL_RULES),
+            "names_model": names_model,
+            "estimate": _estimate(totals, names_model),
         },
         "residual_entities": residual_total,
         "config": {

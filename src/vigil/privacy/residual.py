@@ -1,32 +1,30 @@
 """The residual scan: an independent second look at text that has already been scrubbed.
 
-A scan that reuses the scrubber's recognizers can only ever confirm the
-scrubber: what they miss, it misses. This one shares none of them -- no spaCy,
-no presidio, no scores -- and reads the text differently: case-insensitively,
-with high-recall yes/no rules written for leaks, not for precise spans.
+A scan that reuses the scrubber's recognizers, lexicon or models can only ever
+confirm the scrubber: what they miss, it misses. This one shares none of them
+(``tests/test_residual_independence.py`` checks its imports): no spaCy, no
+presidio, no name lexicon, no word-frequency list, no cue list or code-word list
+of the scrubber's, and no threshold of the scrubber's. It reads differently:
 
-* ``PERSON`` -- a cue word ("cliente", "customer", "Sr.", "owner") followed by a
-  word that is not vocabulary; two adjacent lexicon name words (first name then
-  surname) in any case ("ALINE MARTINS", "aline martins"); two adjacent
-  capitalised words of mixed-case text that no dictionary knows;
+* ``PERSON`` -- the residual name model (:mod:`vigil.privacy.residual_model`):
+  character n-grams of a word and its neighbours, trained on the corpora apart
+  from the scrubber's word-level model, at the threshold its own stage calibrated
+  on scrubbed technical notes; and a title written for this scan ("Mr.", "Sra.",
+  "Dr.") followed by a capitalised word;
 * ``EMAIL_ADDRESS`` -- anything around an at-sign, literal or spelled
   ("joao at gmail dot com", "joao[at]empresa.com.br");
 * ``NUMBER`` -- a run of 10 or more digits, however separated (phones, CPF,
-  CNPJ, cards, IBANs written in groups), unless a code word names it (part,
-  order, serial) or it is a date;
-* ``STREET_ADDRESS`` -- a house number next to a street-type word in any
-  language, or a Brazilian CEP;
+  CNPJ, cards, IBANs written in groups), unless a code word of this module's own
+  list names it (part, serial, version) or it is a date;
+* ``STREET_ADDRESS`` -- a house number, a street name and a street-type word in
+  any language, or a Brazilian CEP;
 * ``REFERENCE_NUMBER`` -- a record word ("RO", "work order", "claim", "OS",
-  "protocolo", "cliente", ...) followed by a number of 4 or more digits that is
-  not a year: a key into a system that leads to a person.
+  "protocolo", ...) followed by a number of 4 or more digits that is not a year.
 
-It counts suspects by type and never returns a value. Placeholders and
-pseudonyms written by the scrubber are blanked first (same length) so their
-letters and hex digits are not read as names or numbers. There is no score
-threshold to set: a rule matches or it does not, so the scan cannot be made
-"more sensitive" than the scrubber by a number that contradicts the
-scrubber's own; how many suspects are tolerated is a policy decision
-(``policies/privacy.yaml``).
+It counts suspects by type and never returns a value. The flag count becomes
+an estimated residual rate with an interval (:mod:`vigil.privacy.residual_estimate`)
+from the model card's calibration; how high a rate is tolerated is a policy
+decision (``policies/privacy.yaml``).
 """
 
 from __future__ import annotations
@@ -36,23 +34,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from vigil.privacy.codes import code_word_before
-from vigil.privacy.lexicon import (
-    CUE_WORDS,
-    PARTICLES,
-    fold,
-    is_everyday_word,
-    is_first_name,
-    is_rare_word,
-    is_surname,
-    reads_as_name,
-    stop_words,
-)
+from vigil.privacy.residual_model import PLACEHOLDER, ResidualNameModel, load_residual_model
 
-PLACEHOLDER = re.compile(r"<[A-Z_]+(?:_[0-9a-f]{6,})?>")
 RESIDUAL_TYPES = ("PERSON", "EMAIL_ADDRESS", "NUMBER", "STREET_ADDRESS", "REFERENCE_NUMBER")
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _EMAIL = re.compile(
     r"[\w.+-]+\s*(?:@|[\[\(\{<]\s*(?:at|arroba)\s*[\]\)\}>]|\s(?:at|arroba)\s)\s*[\w-]+"
     r"(?:\s*(?:\.|[\[\(\{<]\s*(?:dot|ponto)\s*[\]\)\}>]|\s(?:dot|ponto)\s)\s*[\w-]+)*"
@@ -62,7 +47,7 @@ _EMAIL = re.compile(
 _DIGIT_RUN = re.compile(r"(?<![\w.-])\+?\(?\d[\d\s().-]{8,30}\d(?![\w-])")
 _DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b")
 _STREET = re.compile(
-    r"\b\d{1,5},?\s+(?:[^\W\d_]+\s+){0,3}(?:st|street|ave|avenue|rd|road|blvd|lane|ln|drive|dr|way|court|ct)\b"
+    r"\b\d{1,5},?\s+(?:[^\W\d_]+\s+){1,3}(?:st|street|ave|avenue|rd|road|blvd|lane|ln|drive|dr|way|court|ct)\b"
     r"|\b(?:rua|r\.|avenida|av\.|travessa|alameda|rodovia|praça|praca|rue|calle|via|strasse|straße)\s+"
     r"(?:[^\W\d_]+\.?\s+){0,4}[^\W\d_]+,?\s+(?:n[º°o.]?\s*)?\d{1,5}\b"
     r"|\bCEP:?\s*\d{5}-?\d{3}\b|\b\d{5}-\d{3}\b",
@@ -74,56 +59,42 @@ def blank_placeholders(text: str) -> str:
     return PLACEHOLDER.sub(lambda m: " " * len(m.group()), text)
 
 
-def _words(text: str) -> list[re.Match[str]]:
-    return list(_WORD.finditer(text))
+# Titles written for this scan (not the scrubber's list): a capitalised word after one is a name.
+_TITLE_NAME = re.compile(
+    r"\b(?:mr|mrs|ms|miss|dr|dra|sr|sra|srta|sir|dona|senhor|senhora)\.?\s+(?P<name>[A-ZÀ-Ý][A-Za-zÀ-ÿ'’-]{2,})",
+    re.IGNORECASE,
+)
 
 
-def _adjacent(a: re.Match[str], b: re.Match[str], text: str) -> bool:
-    """Next to each other in one name: a space, or a period only after an initial or a title ("J. Silva", "Sr. Silva").
-
-    A period after any other word ends a sentence ("velocidade maxima. luz de alerta"), and names do not span one.
-    """
-    gap = text[a.end() : b.start()]
-    if gap in (" ", "  "):
-        return True
-    return gap == ". " and (len(a.group()) == 1 or fold(a.group()) in CUE_WORDS)
-
-
-def suspected_names(text: str) -> Iterator[tuple[int, int]]:
-    """Spans that read as a person's name whatever the case (see module docstring)."""
-    words = _words(text)
-    mixed = not (text.isupper() or text.islower())
-    for a, b in zip(words, words[1:], strict=False):
-        if not _adjacent(a, b, text):
-            continue
-        first, second = fold(a.group()), fold(b.group())
-        if first in CUE_WORDS and _name_after_cue(second):
-            yield b.start(), b.end()
-        elif is_first_name(first) and (is_surname(second) or is_first_name(second)) and not is_everyday_word(second):
-            yield a.start(), b.end()
-        elif mixed and _capitalised_rare(a.group()) and _capitalised_rare(b.group()):
-            yield a.start(), b.end()
-
-
-def _name_after_cue(key: str) -> bool:
-    """After "cliente"/"Mr."/"owner": a name word, or a rare word that is neither a typo nor vocabulary."""
-    if is_first_name(key) or is_surname(key):
-        return not is_everyday_word(key)
-    return reads_as_name(key)
-
-
-def _capitalised_rare(word: str) -> bool:
-    return len(word) > 2 and word[0].isupper() and not word.isupper() and is_rare_word(fold(word))
+def suspected_names(text: str, model: ResidualNameModel | None) -> Iterator[tuple[int, int]]:
+    """Words the residual model scores at or above its calibrated threshold (when there is one), and titled names."""
+    if model is not None:
+        yield from model.suspects(text)
+    for match in _TITLE_NAME.finditer(text):
+        if match.group("name")[0].isupper():
+            yield match.start("name"), match.end("name")
 
 
 def suspected_emails(text: str) -> Iterator[tuple[int, int]]:
     return ((m.start(), m.end()) for m in _EMAIL.finditer(text))
 
 
+# Words that name a number as a code, written for this scan: "part 7867-432132-10", "serial ...".
+_CODE_WORD_BEFORE = re.compile(
+    r"(?:\b(?:part|pn|p/n|serial|sn|s/n|ser|model|modelo|version|ver|software|firmware|sw|fw|lot|lote|batch"
+    r"|pe[cç]a|s[eé]rie|c[oó]digo|vers[aã]o|ref|km|mi|odometer|hod[oô]metro)\b\.?\s*(?:#|no\.?|n[º°]\.?|:)?\s*)$",
+    re.IGNORECASE,
+)
+
+
+def _code_word_before(text: str, start: int) -> bool:
+    return _CODE_WORD_BEFORE.search(text[max(0, start - 24) : start]) is not None
+
+
 def suspected_numbers(text: str) -> Iterator[tuple[int, int]]:
     for match in _DIGIT_RUN.finditer(text):
         value = match.group()
-        if sum(c.isdigit() for c in value) < 10 or _DATE.search(value) or code_word_before(text, match.start()):
+        if sum(c.isdigit() for c in value) < 10 or _DATE.search(value) or _code_word_before(text, match.start()):
             continue
         if "." in value and "-" in value and len(re.findall(r"\d+", value)) >= 4:
             continue  # case and process numbers ("0012843-03.2015.8.07.0001") mix dots and dashes
@@ -150,23 +121,30 @@ def suspected_references(text: str) -> Iterator[tuple[int, int]]:
             yield match.start("number"), match.end("number")
 
 
+# A street name holds no sentence words ("135, DEPARTED SPIRIT OF ST." is a narrative, not an address).
+_SENTENCE_WORDS = frozenset(
+    "the a an of to at in on and or but was were is are had has have he she they it his her with from for by after "
+    "before then when while into over o a os as um uma no na em que foi era com para por".split()
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
 def suspected_addresses(text: str) -> Iterator[tuple[int, int]]:
     for match in _STREET.finditer(text):
-        words = [fold(w) for w in _WORD.findall(match.group())[:-1]]
-        if not any(w in stop_words() and w not in PARTICLES for w in words[1:]):  # "135, DEPARTED SPIRIT OF ST."
+        words = [w.lower() for w in _LETTERS.findall(match.group())[:-1]]
+        if not any(w in _SENTENCE_WORDS for w in words[1:]):
             yield match.start(), match.end()
 
 
 # What each type's rules look for, as reports/privacy.json and the PDF state it.
 RESIDUAL_RULES = {
-    "PERSON": "cue word + unknown word; first name + surname in any case; two rare capitalised words",
+    "PERSON": "the residual name model (character n-grams, its own calibrated threshold); title + capitalised word",
     "EMAIL_ADDRESS": "text around an at-sign, literal or spelled (at, [at], arroba, dot, ponto)",
     "NUMBER": "10 or more digits however separated, unless a date or named as a code",
-    "STREET_ADDRESS": "house number next to a street-type word; Brazilian CEP",
+    "STREET_ADDRESS": "house number, street name and street-type word; Brazilian CEP",
     "REFERENCE_NUMBER": "record word (RO, work order, claim, OS, protocolo, ...) + 4 or more digits, not a year",
 }
 DETECTORS: dict[str, Callable[[str], Iterator[tuple[int, int]]]] = {
-    "PERSON": suspected_names,
     "EMAIL_ADDRESS": suspected_emails,
     "NUMBER": suspected_numbers,
     "STREET_ADDRESS": suspected_addresses,
@@ -174,10 +152,18 @@ DETECTORS: dict[str, Callable[[str], Iterator[tuple[int, int]]]] = {
 }
 
 
-def scan_text(text: str) -> Counter:
-    """Suspected residual personal data in one scrubbed text, counted by type."""
+def scan_text(text: str, model: ResidualNameModel | None) -> Counter:
+    """Suspected residual personal data in one scrubbed text, counted by type.
+
+    The rules read the text with placeholders blanked (their letters and hex digits are not data); the
+    name model and the title rule read it as written, where a placeholder is a token of its own.
+    """
     blanked = blank_placeholders(text)
-    return Counter({kind: n for kind, detect in DETECTORS.items() if (n := sum(1 for _ in detect(blanked)))})
+    found = Counter({kind: n for kind, detect in DETECTORS.items() if (n := sum(1 for _ in detect(blanked)))})
+    names = len(set(suspected_names(text, model)))
+    if names:
+        found["PERSON"] = names
+    return found
 
 
 @dataclass
@@ -196,9 +182,16 @@ class ResidualCounts:
             self.records_affected += 1
 
 
-def residual_scan(texts: list[str]) -> ResidualCounts:
+def residual_scan(texts: list[str], model: ResidualNameModel | None) -> ResidualCounts:
     """Count suspects in every text, and the texts with at least one."""
     counts = ResidualCounts()
+    if model is not None:
+        model.prime(texts)
     for text in texts:
-        counts.add_record(scan_text(text))
+        counts.add_record(scan_text(text, model))
     return counts
+
+
+def residual_model_for(path: str | None) -> ResidualNameModel | None:
+    """The scan's calibrated name model at ``path`` (``scrub.residual.model``), or None when not configured."""
+    return load_residual_model(path) if path else None

@@ -17,6 +17,7 @@ from presidio_anonymizer.entities import ConflictResolutionStrategy
 from vigil.privacy.codes import without_codes, without_numbers_in_addresses
 from vigil.privacy.config import OperatorKeys, ScrubConfig, operator_keys
 from vigil.privacy.engine import build_scrub_analyzer
+from vigil.privacy.name_model import NameModel
 from vigil.privacy.operators import encrypt_value, operator_configs
 from vigil.privacy.refine import refine_names
 from vigil.privacy.truecase import is_single_case
@@ -68,11 +69,14 @@ class BatchResult:
 
 
 class Scrubber:
-    def __init__(self, config: ScrubConfig, keys: OperatorKeys | None = None) -> None:
-        """``keys`` are the keyed operators' keys when the caller read them already (a Spark executor
-        gets them from the driver); otherwise they come from the environment."""
+    def __init__(
+        self, config: ScrubConfig, keys: OperatorKeys | None = None, name_model: NameModel | None = None
+    ) -> None:
+        """``keys`` are the keyed operators' keys and ``name_model`` the learned name model when the caller has
+        them already (a Spark executor gets both from the driver); otherwise they come from the environment and
+        ``scrub.name_model.path``."""
         self.config = config
-        self.analyzer = build_scrub_analyzer(config)
+        self.analyzer = build_scrub_analyzer(config, name_model)
         self.anonymizer = AnonymizerEngine()
         keys = keys if keys is not None else operator_keys(config)
         self._pseudonym_key = keys.get("pseudonymize")

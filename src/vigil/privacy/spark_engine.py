@@ -27,7 +27,7 @@ from vigil.privacy.config import ScrubConfig, operator_keys
 from vigil.privacy.residual import ResidualCounts
 from vigil.privacy.scrub_output import ScrubTotals, scrub_output
 from vigil.privacy.scrubber import BatchResult, ScrubbedRow, VaultEntry
-from vigil.privacy.spark_partition import OUTPUT_DDL, PartitionScrubber
+from vigil.privacy.spark_partition import OUTPUT_DDL, PartitionScrubber, ScrubModels
 from vigil.spark.settings import SparkSettings
 from vigil.spark.windows import map_window, windows
 
@@ -47,7 +47,7 @@ def scrub_parquet_on_spark(
     progress: bool = False,
 ) -> ScrubTotals:
     """Scrub ``source`` on ``session``'s executors into ``target`` and ``vault_target`` (as the local engine)."""
-    function = PartitionScrubber(config, operator_keys(config))
+    function = PartitionScrubber(config, operator_keys(config), ScrubModels.load(config))
     reader = pq.ParquetFile(source)
     log = get_logger("spark.scrub")
     bar = tqdm(total=reader.metadata.num_rows, desc="scrub (spark)", unit="rec", disable=not progress)

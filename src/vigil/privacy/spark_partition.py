@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pyarrow as pa
 
 from vigil.data.schema import RECORD_ID, TEXT
 from vigil.log import configure, get_logger
 from vigil.privacy.config import OperatorKeys, ScrubConfig
-from vigil.privacy.residual import scan_text
+from vigil.privacy.name_model import NameModel, load_name_model
+from vigil.privacy.residual import residual_model_for, scan_text
+from vigil.privacy.residual_model import ResidualNameModel
 from vigil.privacy.scrubber import Scrubber
 
 # What an executor returns, one row per note: the scrubbed text and what was found in it (never a value).
@@ -48,12 +51,25 @@ OUTPUT_DDL = ", ".join(f"{field.name} {_SPARK_TYPES[field.type]}" for field in O
 _CACHED: tuple[ScrubConfig, OperatorKeys, Scrubber] | None = None
 
 
-def scrubber_for(config: ScrubConfig, keys: OperatorKeys) -> Scrubber:
+@dataclass(frozen=True)
+class ScrubModels:
+    """The two learned models, loaded by the driver and shipped inside the task: executors read no workspace file."""
+
+    name: NameModel | None
+    residual: ResidualNameModel | None
+
+    @classmethod
+    def load(cls, config: ScrubConfig) -> ScrubModels:
+        name = load_name_model(config.name_model_path) if config.name_model_path else None
+        return cls(name, residual_model_for(config.residual_model_path))
+
+
+def scrubber_for(config: ScrubConfig, keys: OperatorKeys, models: ScrubModels) -> Scrubber:
     """This process's scrubber for ``config``; built on first use, rebuilt only for another configuration."""
     global _CACHED
     if _CACHED is None or _CACHED[0] != config or _CACHED[1] != keys:
         configure()  # an executor's Python worker logs JSON lines to its stderr, as the stage does
-        _CACHED = (config, keys, Scrubber(config, keys))
+        _CACHED = (config, keys, Scrubber(config, keys, models.name))
         get_logger("spark.scrub").info("scrubber built", extra={"pid": os.getpid()})  # once per process
     return _CACHED[2]
 
@@ -61,22 +77,23 @@ def scrubber_for(config: ScrubConfig, keys: OperatorKeys) -> Scrubber:
 class PartitionScrubber:
     """The ``mapInArrow`` function: (record_id, text) batches in, scrubbed text and per-note findings out."""
 
-    def __init__(self, config: ScrubConfig, keys: OperatorKeys) -> None:
+    def __init__(self, config: ScrubConfig, keys: OperatorKeys, models: ScrubModels) -> None:
         self.config = config
         self.keys = keys
+        self.models = models
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        scrubber = scrubber_for(self.config, self.keys)
+        scrubber = scrubber_for(self.config, self.keys, self.models)
         for batch in batches:
-            yield scrub_batch(scrubber, batch)
+            yield scrub_batch(scrubber, batch, self.models.residual)
 
 
-def scrub_batch(scrubber: Scrubber, batch: pa.RecordBatch) -> pa.RecordBatch:
+def scrub_batch(scrubber: Scrubber, batch: pa.RecordBatch, residual_model: ResidualNameModel | None) -> pa.RecordBatch:
     """One Arrow batch of (record_id, text) scrubbed, in :data:`OUTPUT_SCHEMA`."""
     ids = batch.column(RECORD_ID).to_pylist()
     try:
         rows = scrubber.scrub_rows(batch.column(TEXT).to_pylist())
-        residual = [sorted(scan_text(row.text).elements()) for row in rows]
+        residual = [sorted(scan_text(row.text, residual_model).elements()) for row in rows]
     except Exception as exc:  # noqa: BLE001 - re-raised without its message (it may quote the text)
         first, last = (ids[0], ids[-1]) if ids else ("", "")
         raise RuntimeError(

@@ -13,7 +13,12 @@ words at its edges and kept only with evidence that a person is meant:
   noun or adjective ("Previdenciária", "Inconstitucionalidade" are jargon);
 * in a single-case note (capitals say nothing there, and the truecaser
   capitalised codes and abbreviations itself) the lexicon must vouch, see
-  :func:`_single_case_evidence`.
+  :func:`_single_case_evidence`;
+* or the learned name model (:mod:`vigil.privacy.name_model`, trained on real
+  text) vouches: one of the span's tokens reaches ``scrub.name_model.vouch_threshold``;
+  the span is then cut to its capitalised words (:func:`capitalised_core`).
+  This is what keeps names that are also words ("Price", "Summer") and lone
+  surnames the lexicon lacks, which NER finds and the lexicon cannot confirm.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from vigil.privacy.lexicon import (
     is_rare_word,
     is_unknown_word,
 )
+from vigil.privacy.recognizers.learned_person import token_probabilities
 from vigil.privacy.truecase import is_single_case
 
 _TOKEN = re.compile(r"\S+")
@@ -122,16 +128,52 @@ def plausible_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     return span
 
 
-class NerPersonRecognizer(SpacyRecognizer):
-    """presidio's SpacyRecognizer for PERSON, with each span passed through :func:`plausible_name`."""
+def capitalised_core(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span cut to its run of capitalised words, everyday words trimmed at the edges, or None.
 
-    def __init__(self, supported_language: str = "en") -> None:
+    What an NER span vouched for by the learned model keeps: "não identificados perto
+    de Mossul" keeps nothing a person is named by, "Senator Hunter Price" keeps "Hunter
+    Price" (a name that is also a word is a lexicon name, not everyday vocabulary).
+    """
+    words = _words(text, start, end)
+    while words and (_vocabulary(words[0][2]) or not words[0][2][0].isupper()):
+        words.pop(0)
+    while words and (_vocabulary(words[-1][2]) or not words[-1][2][0].isupper()):
+        words.pop()
+    if not words or any(not w[0].isupper() and fold(w) not in PARTICLES for _, _, w in words):
+        return None
+    if is_single_case(text) and all(_vocabulary(w) or is_everyday_word(_key(w)) for _, _, w in words):
+        return None
+    last = words[-1]
+    return words[0][0], last[1] - (1 if last[2].endswith(".") and not _is_initial(last[2]) else 0)
+
+
+class NerPersonRecognizer(SpacyRecognizer):
+    """presidio's SpacyRecognizer for PERSON, each span passed through :func:`plausible_name` or vouched for."""
+
+    def __init__(self, supported_language: str = "en", vouch_threshold: float | None = None) -> None:
+        """``vouch_threshold``: the learned name model's probability that vouches for a span (None: no model)."""
+        self.vouch_threshold = vouch_threshold
         super().__init__(supported_language=supported_language, supported_entities=["PERSON"])
+
+    def _vouched(self, text: str, start: int, end: int, nlp_artifacts) -> tuple[int, int] | None:
+        """The span cut to its capitalised words, when the learned model does not rule it out."""
+        if self.vouch_threshold is None:
+            return None
+        core = capitalised_core(text, start, end)
+        if core is None:
+            return None
+        probabilities = token_probabilities(nlp_artifacts)
+        if not any(a < core[1] and core[0] < b and p >= self.vouch_threshold for a, b, _, p in probabilities):
+            return None
+        return core
 
     def analyze(self, text, entities, nlp_artifacts=None):  # noqa: D102 - same contract as SpacyRecognizer
         out = []
         for result in super().analyze(text, entities, nlp_artifacts):
-            span = plausible_name(text, result.start, result.end)
+            span = plausible_name(text, result.start, result.end) or self._vouched(
+                text, result.start, result.end, nlp_artifacts
+            )
             if span is not None:
                 out.append(
                     RecognizerResult(

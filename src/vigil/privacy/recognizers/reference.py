@@ -40,7 +40,7 @@ _YEAR = re.compile(r"(?:19[5-9]\d|20[0-4]\d)")
 SCORE = 0.7
 
 
-# A mistyped record word still names a record ("invocie 88231", "WORK ORER 2020940527"): up to three
+# A mistyped record word still names a record ("invocie 88231", "WORK ORER 2020940527", "wrok oder 558812"): up to three
 # words before the number are compared, one slip allowed, with the record words of five letters or more.
 # Only numbers of four digits or more can be references, so the words are read only before those.
 _NUMBER = re.compile(r"(?<![\w])(?:[A-Z]{1,4}[-/]?)?\d[\d./-]*\d(?![\w])", re.IGNORECASE)
@@ -55,9 +55,26 @@ for _word in RECORD_WORDS:
         _BY_LENGTH[len(_word)] = (*_BY_LENGTH.get(len(_word), ()), _word)
 
 
+# Record phrases of several words, each word compared on its own: "wrok oder", "reapir ordr" (one slip per word).
+_PHRASES = tuple(tuple(w.split()) for w in RECORD_WORDS if " " in w)
+
+
+def _slipped_phrase(parts: list[str]) -> bool:
+    """The trailing words are a multi-word record phrase with at most one slip in each word of four letters or more."""
+    for phrase in _PHRASES:
+        tail = parts[-len(phrase) :]
+        if len(tail) == len(phrase) and all(
+            w == r or (len(r) >= 4 and one_slip_apart(w, r)) for w, r in zip(tail, phrase, strict=True)
+        ):
+            return True
+    return False
+
+
 def _mistyped_record_word(words: str) -> bool:
-    """One of the phrase's trailing 1-3 words is a record word with one slip."""
+    """One of the phrase's trailing 1-3 words is a record word with one slip, or a record phrase with one per word."""
     parts = words.lower().split()
+    if _slipped_phrase(parts):
+        return True
     for k in range(1, len(parts) + 1):
         phrase = " ".join(parts[-k:])
         if len(phrase) < 5:

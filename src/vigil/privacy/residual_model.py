@@ -1,0 +1,264 @@
+"""The residual scan's own name model: character n-grams, trained apart from everything the scrubber uses.
+
+Independent by construction (``tests/test_residual_independence.py`` checks the
+imports): no name lexicon, no word-frequency list, no cue words, no spaCy, no
+presidio, and none of the scrubber's models or thresholds. It sees a token as
+its character n-grams and shape, and its neighbours as theirs: evidence the
+scrubber's word-level model (word identity, frequency bands, lexicon membership)
+does not use, learnt by another learner (a linear SVM-style loss,
+``modified_huber``, by stochastic gradient descent) from the corpora's train
+splits with upper- and lower-case copies.
+
+The stage ``residual_model`` trains it and calibrates, on data the scrubber's
+thresholds were not chosen on, the one threshold it needs
+(:mod:`vigil.privacy.residual_calibration`); its card records that threshold,
+the false-alarm rate on technical text and the recall on names the scrubber
+left in the dev splits, which turn the scan's flag count into an estimated
+residual rate with an interval (:mod:`vigil.privacy.residual_estimate`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from vigil.errors import VigilError
+
+N_FEATURES = 2**19
+FORMAT = "vigil-residual-model/1"
+WEIGHTS_FILE = "weights.npz"
+CARD_FILE = "model.json"
+OFFSETS = (-2, -1, 0, 1, 2)
+EDGE = "\x00"
+# What the scrubber writes in place of a value ("<PERSON>", "<PHONE_NUMBER_3f9a1c0b2e>"): one token, never a suspect.
+PLACEHOLDER = re.compile(r"<[A-Z_]+(?:_[0-9a-f]{6,})?>")
+WORD = re.compile(r"<[A-Z_]+(?:_[0-9a-f]{6,})?>|[^\W\d_]+(?:['’.-][^\W\d_]+)*|\d+|[^\w\s]", re.UNICODE)
+
+
+def _case(text: str) -> str:
+    upper = any(c.isupper() for c in text)
+    lower = any(c.islower() for c in text)
+    return "mixed" if upper and lower else "upper" if upper else "lower"
+
+
+def _shape(token: str) -> str:
+    """Case pattern with runs collapsed: "Silva" -> "Aa", "SILVA" -> "A", "d'Ávila" -> "a'Aa", "2024" -> "0"."""
+    out: list[str] = []
+    for char in token[:12]:
+        kind = "A" if char.isupper() else "a" if char.islower() else "0" if char.isdigit() else char
+        if not out or out[-1] != kind:
+            out.append(kind)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=200_000)
+def char_features(token: str, offset: int, case: str) -> tuple[str, ...]:
+    """Character evidence about ``token`` at ``offset`` from the token judged, in a note of ``case``."""
+    if token == EDGE:
+        return (f"{offset}:edge",)
+    if PLACEHOLDER.fullmatch(token):
+        return (f"{offset}:placeholder",)
+    low = f"^{token.lower()}$"
+    shape = _shape(token)
+    if offset == 0:
+        grams = {low[i : i + n] for n in (2, 3, 4) for i in range(len(low) - n + 1)}
+        return (
+            *(f"0:g{g}" for g in sorted(grams)),
+            f"0:shape={shape}|{case}",
+            f"0:len={min(len(token), 10)}|{case}",
+        )
+    if abs(offset) == 1:
+        grams = {low[i : i + 3] for i in range(len(low) - 2)}
+        return (*(f"{offset}:g{g}" for g in sorted(grams)), f"{offset}:shape={shape}|{case}")
+    return (f"{offset}:shape={shape}|{case}",)
+
+
+def _keys(tokens: Sequence[str], case: str) -> list[tuple[str, int, str]]:
+    padded = [EDGE, EDGE, *tokens, EDGE, EDGE]
+    return [(padded[i + 2 + o], o, case) for i in range(len(tokens)) for o in OFFSETS]
+
+
+def _hasher():
+    from sklearn.feature_extraction import FeatureHasher
+
+    return FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
+
+
+def labelled_tokens(text: str, spans: Iterable[tuple[int, int, str]]) -> tuple[list[str], list[int]]:
+    inside = bytearray(len(text))
+    for start, end, kind in spans:
+        if kind == "PERSON":
+            inside[start:end] = b"\x01" * (end - start)
+    tokens, labels = [], []
+    for match in WORD.finditer(text):
+        tokens.append(match.group())
+        labels.append(inside[match.start()])
+    return tokens, labels
+
+
+def scrubbed_copy(text: str, spans: list[tuple[int, int, str]], rng: random.Random, share: float) -> tuple[str, list]:
+    """``text`` with each gold span replaced by its placeholder with probability ``share`` (1: all of them).
+
+    The scan reads scrubbed text: a name's neighbours there are placeholders ("MR. <PERSON> MADE"), and
+    the model must learn that the word after a replaced name is not one.
+    """
+    out, kept, cursor, shift = [], [], 0, 0
+    for start, end, kind in sorted(spans):
+        if start < cursor:
+            continue
+        if rng.random() < share:
+            placeholder = f"<{kind}>"
+            out.append(text[cursor:start] + placeholder)
+            shift += len(placeholder) - (end - start)
+        else:
+            out.append(text[cursor:end])
+            kept.append((start + shift, end + shift, kind))
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out), kept
+
+
+def fit_matrix(texts_and_spans: Iterable[tuple[str, list]], seed: int, cased_share: float, scrubbed_share: float):
+    """Hashed features of every token (each distinct (token, offset, case) hashed once) and their labels.
+
+    Each text is also given, with probability ``scrubbed_share``, with its names replaced by placeholders.
+    """
+    from scipy import sparse
+
+    rng = random.Random(seed)
+    keys: list[tuple[str, int, str]] = []
+    labels: list[int] = []
+    for original, original_spans in texts_and_spans:
+        pairs = [(original, original_spans)]
+        if rng.random() < scrubbed_share:
+            pairs.append(scrubbed_copy(original, original_spans, rng, 0.7))
+        for text, spans in pairs:
+            variants = [text] + [
+                v
+                for v in (text.upper(), text.lower())
+                if v != text and len(v) == len(text) and rng.random() < cased_share
+            ]
+            for variant in variants:
+                tokens, marks = labelled_tokens(variant, spans)
+                keys.extend(_keys(tokens, _case(variant)))
+                labels.extend(marks)
+    distinct = list(dict.fromkeys(keys))
+    index = {key: i for i, key in enumerate(distinct)}
+    rows = _hasher().transform(char_features(*key) for key in distinct)
+    columns = np.fromiter((index[k] for k in keys), dtype=np.int64, count=len(keys))
+    pointer = np.arange(0, len(keys) + 1, len(OFFSETS), dtype=np.int64)
+    by_key = sparse.csr_matrix((np.ones(len(keys), np.float32), columns, pointer), shape=(len(labels), len(distinct)))
+    matrix = (by_key @ rows).tocsr()
+    matrix.data = np.minimum(matrix.data, 1.0)
+    return matrix, np.asarray(labels)
+
+
+@dataclass
+class ResidualNameModel:
+    """Weights, intercept, the card (threshold and calibration), and a cache of partial scores per token key."""
+
+    weights: np.ndarray
+    intercept: float
+    card: dict = field(default_factory=dict)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def fit(cls, matrix, labels: np.ndarray, alpha: float, epochs: int, seed: int) -> ResidualNameModel:
+        from sklearn.linear_model import SGDClassifier
+
+        model = SGDClassifier(loss="modified_huber", alpha=alpha, max_iter=epochs, tol=None, random_state=seed)
+        model.fit(matrix, labels)
+        return cls(model.coef_[0].astype(np.float32), float(model.intercept_[0]))
+
+    @property
+    def threshold(self) -> float:
+        return float(self.card["threshold"])
+
+    def prime(self, texts: Iterable[str]) -> None:
+        """Score every (token, offset, case) of ``texts`` not seen yet in one hashing pass (a batch's worth)."""
+        self._fill(k for text in texts for k in _keys([m.group() for m in WORD.finditer(text)], _case(text)))
+
+    def _fill(self, keys: Iterable[tuple[str, int, str]]) -> None:
+        missing = [k for k in dict.fromkeys(keys) if k not in self._cache]
+        if not missing:
+            return
+        matrix = _hasher().transform(char_features(*k) for k in missing)
+        products = self.weights[matrix.indices] * matrix.data  # no conversion of the whole weight vector
+        values = np.add.reduceat(products, matrix.indptr[:-1]) if len(products) else np.zeros(len(missing))
+        if len(self._cache) > 500_000:
+            self._cache.clear()
+        self._cache.update(zip(missing, values.tolist(), strict=True))
+
+    def token_scores(self, text: str) -> list[tuple[int, int, float]]:
+        """(start, end, score) of every word token; higher means more like part of a person's name."""
+        matches = list(WORD.finditer(text))
+        if not matches:
+            return []
+        keys = _keys([m.group() for m in matches], _case(text))
+        self._fill(keys)
+        width = len(OFFSETS)
+        out = []
+        for i, match in enumerate(matches):
+            if match.group()[0].isalpha():
+                score = self.intercept + sum(self._cache[k] for k in keys[i * width : (i + 1) * width])
+                out.append((match.start(), match.end(), score))
+        return out
+
+    def max_score(self, text: str) -> float:
+        """The highest token score of the text (minus infinity when it has no word)."""
+        return max((s for _, _, s in self.token_scores(text)), default=float("-inf"))
+
+    def suspects(self, text: str, threshold: float | None = None) -> list[tuple[int, int]]:
+        """Word tokens scoring at or above the threshold (the card's unless given)."""
+        limit = self.threshold if threshold is None else threshold
+        return [(a, b) for a, b, s in self.token_scores(text) if s >= limit]
+
+    def __getstate__(self) -> dict:
+        """Pickled without the cache and with the non-zero weights only (a Spark task carries the model)."""
+        nonzero = np.flatnonzero(self.weights)
+        return {"indices": nonzero, "values": self.weights[nonzero], "intercept": self.intercept, "card": self.card}
+
+    def __setstate__(self, state: dict) -> None:
+        self.weights = np.zeros(N_FEATURES, dtype=np.float32)
+        self.weights[state["indices"]] = state["values"]
+        self.intercept, self.card, self._cache = state["intercept"], state["card"], {}
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        nonzero = np.flatnonzero(self.weights)
+        np.savez_compressed(
+            directory / WEIGHTS_FILE,
+            indices=nonzero.astype(np.int32),
+            values=self.weights[nonzero],
+            intercept=np.float64(self.intercept),
+        )
+        card = {**self.card, "format": FORMAT, "features": N_FEATURES}
+        (directory / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> ResidualNameModel:
+        try:
+            card = json.loads((directory / CARD_FILE).read_text(encoding="utf-8"))
+            arrays = np.load(directory / WEIGHTS_FILE)
+        except (OSError, ValueError) as exc:
+            raise VigilError(
+                f"{directory}: no usable residual model ({exc}); build it with `dvc repro residual_model`"
+            ) from None
+        if card.get("format") != FORMAT or card.get("features") != N_FEATURES or "threshold" not in card:
+            raise VigilError(f"{directory / CARD_FILE}: not a calibrated {FORMAT} card")
+        weights = np.zeros(N_FEATURES, dtype=np.float32)
+        weights[arrays["indices"]] = arrays["values"]
+        return cls(weights, float(arrays["intercept"]), card)
+
+
+@functools.lru_cache(maxsize=4)
+def load_residual_model(path: str) -> ResidualNameModel:
+    """The calibrated model at ``path``, loaded once per process."""
+    return ResidualNameModel.load(Path(path))

@@ -25,7 +25,6 @@ of cached numbers, one per neighbour.
 from __future__ import annotations
 
 import functools
-import json
 import math
 import random
 from collections.abc import Iterable, Iterator, Sequence
@@ -36,6 +35,7 @@ import numpy as np
 
 from vigil.errors import VigilError
 from vigil.privacy.corpora import Sentence
+from vigil.privacy.hashed_weights import CARD_FILE, dense_weights, load_weights, save_weights, sparse_state
 from vigil.privacy.lexicon import PARTICLES, fold
 from vigil.privacy.name_features import BOUNDARY, OFFSETS, note_case, tokens, word_features
 
@@ -43,8 +43,6 @@ N_FEATURES = 2**20
 SOLVER = "lbfgs"
 MAX_ITER = 300
 FORMAT = "vigil-name-model/1"
-WEIGHTS_FILE = "weights.npz"
-CARD_FILE = "model.json"
 
 
 def _hasher():
@@ -186,40 +184,21 @@ class NameModel:
 
     def __getstate__(self) -> dict:
         """Pickled without the cache and with the non-zero weights only (a Spark task carries the model)."""
-        nonzero = np.flatnonzero(self.weights)
-        return {"indices": nonzero, "values": self.weights[nonzero], "intercept": self.intercept, "card": self.card}
+        return sparse_state(self.weights, self.intercept, self.card)
 
     def __setstate__(self, state: dict) -> None:
-        self.weights = np.zeros(N_FEATURES, dtype=np.float32)
-        self.weights[state["indices"]] = state["values"]
+        self.weights = dense_weights(state, N_FEATURES)
         self.intercept, self.card, self._cache = state["intercept"], state["card"], {}
 
     def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        nonzero = np.flatnonzero(self.weights)
-        np.savez_compressed(
-            directory / WEIGHTS_FILE,
-            indices=nonzero.astype(np.int32),
-            values=self.weights[nonzero],
-            intercept=np.float64(self.intercept),
-        )
-        card = {**self.card, "format": FORMAT, "features": N_FEATURES}
-        (directory / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        save_weights(directory, self.weights, self.intercept, {**self.card, "format": FORMAT, "features": N_FEATURES})
 
     @classmethod
     def load(cls, directory: Path) -> NameModel:
-        try:
-            card = json.loads((directory / CARD_FILE).read_text(encoding="utf-8"))
-            arrays = np.load(directory / WEIGHTS_FILE)
-        except (OSError, ValueError) as exc:
-            raise VigilError(
-                f"{directory}: no usable name model ({exc}); build it with `dvc repro name_model`"
-            ) from None
+        weights, intercept, card = load_weights(directory, N_FEATURES, "name model", "name_model")
         if card.get("format") != FORMAT or card.get("features") != N_FEATURES:
             raise VigilError(f"{directory / CARD_FILE}: format {card.get('format')!r}, expected {FORMAT!r}")
-        weights = np.zeros(N_FEATURES, dtype=np.float32)
-        weights[arrays["indices"]] = arrays["values"]
-        return cls(weights, float(arrays["intercept"]), card)
+        return cls(weights, intercept, card)
 
 
 @functools.lru_cache(maxsize=4)

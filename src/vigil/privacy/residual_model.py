@@ -20,7 +20,6 @@ residual rate with an interval (:mod:`vigil.privacy.residual_estimate`).
 from __future__ import annotations
 
 import functools
-import json
 import random
 import re
 from collections.abc import Iterable, Sequence
@@ -30,11 +29,10 @@ from pathlib import Path
 import numpy as np
 
 from vigil.errors import VigilError
+from vigil.privacy.hashed_weights import CARD_FILE, dense_weights, load_weights, save_weights, sparse_state
 
 N_FEATURES = 2**19
 FORMAT = "vigil-residual-model/1"
-WEIGHTS_FILE = "weights.npz"
-CARD_FILE = "model.json"
 OFFSETS = (-2, -1, 0, 1, 2)
 EDGE = "\x00"
 # What the scrubber writes in place of a value ("<PERSON>", "<PHONE_NUMBER_3f9a1c0b2e>"): one token, never a suspect.
@@ -222,40 +220,21 @@ class ResidualNameModel:
 
     def __getstate__(self) -> dict:
         """Pickled without the cache and with the non-zero weights only (a Spark task carries the model)."""
-        nonzero = np.flatnonzero(self.weights)
-        return {"indices": nonzero, "values": self.weights[nonzero], "intercept": self.intercept, "card": self.card}
+        return sparse_state(self.weights, self.intercept, self.card)
 
     def __setstate__(self, state: dict) -> None:
-        self.weights = np.zeros(N_FEATURES, dtype=np.float32)
-        self.weights[state["indices"]] = state["values"]
+        self.weights = dense_weights(state, N_FEATURES)
         self.intercept, self.card, self._cache = state["intercept"], state["card"], {}
 
     def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        nonzero = np.flatnonzero(self.weights)
-        np.savez_compressed(
-            directory / WEIGHTS_FILE,
-            indices=nonzero.astype(np.int32),
-            values=self.weights[nonzero],
-            intercept=np.float64(self.intercept),
-        )
-        card = {**self.card, "format": FORMAT, "features": N_FEATURES}
-        (directory / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        save_weights(directory, self.weights, self.intercept, {**self.card, "format": FORMAT, "features": N_FEATURES})
 
     @classmethod
     def load(cls, directory: Path) -> ResidualNameModel:
-        try:
-            card = json.loads((directory / CARD_FILE).read_text(encoding="utf-8"))
-            arrays = np.load(directory / WEIGHTS_FILE)
-        except (OSError, ValueError) as exc:
-            raise VigilError(
-                f"{directory}: no usable residual model ({exc}); build it with `dvc repro residual_model`"
-            ) from None
+        weights, intercept, card = load_weights(directory, N_FEATURES, "residual model", "residual_model")
         if card.get("format") != FORMAT or card.get("features") != N_FEATURES or "threshold" not in card:
             raise VigilError(f"{directory / CARD_FILE}: not a calibrated {FORMAT} card")
-        weights = np.zeros(N_FEATURES, dtype=np.float32)
-        weights[arrays["indices"]] = arrays["values"]
-        return cls(weights, float(arrays["intercept"]), card)
+        return cls(weights, intercept, card)
 
 
 @functools.lru_cache(maxsize=4)

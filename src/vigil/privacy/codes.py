@@ -32,7 +32,8 @@ _WINDOW = 30
 def code_word_before(text: str, start: int, reach: int = 1) -> bool:
     """One of the ``reach`` words before ``start`` (or the one before a "no."/"#", or before a brand) names a code.
 
-    A maker's name may stand between the word and the number: "peça Sachs 3000 951 095", "part Bosch 0 986 494".
+    A maker's name may stand between the word and the number: "peça Sachs 3000 951 095", "part Bosch 0 986 494";
+    a brand is written capitalised (not in capitals: "KIT, TEL +55 21 ..." is a phone after a phone word).
     """
     written = [w.strip(":#.,;()[]") for w in text[max(0, start - _WINDOW) : start].split()]
     written = [w for w in written if w]
@@ -41,9 +42,18 @@ def code_word_before(text: str, start: int, reach: int = 1) -> bool:
         return False
     if any(w in CODE_WORDS for w in words[-reach:]):
         return True
-    if len(words) > 1 and words[-2] in CODE_WORDS and written[-1][:1].isupper() and written[-1].isalpha():
+    if len(words) > 1 and words[-2] in CODE_WORDS and _is_brand(written[-1]):
         return True
     return len(words) > 1 and words[-1] in {"no", "nº", "n", "number", "numero", "número"} and words[-2] in CODE_WORDS
+
+
+# Words that announce a phone: never a brand between a code word and a number.
+_PHONE_WORDS = frozenset("tel tel. fone telefone cel celular phone ph callback whatsapp wpp contato contact".split())
+
+
+def _is_brand(word: str) -> bool:
+    """Capitalised like a maker's name ("Sachs", "Bosch"), and not a phone word."""
+    return word.isalpha() and word[0].isupper() and word[1:].islower() and word.lower() not in _PHONE_WORDS
 
 
 def without_codes(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:

@@ -330,6 +330,7 @@ def test_dockerfile_is_multi_stage_non_root_with_a_healthcheck():
     assert sources == {
         "params.yaml",
         "models/model/",
+        "models/name_model/",  # the scrubber of `serve.log_text: scrubbed`
         "reports/compliance/manifest.json",
         "reports/compliance/manifest.sig",
         "reports/compliance/signer.pem",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -306,13 +306,30 @@ def report_context(
             reports.get("explain") or {},
             settings.top_tokens,
             settings.local_examples,
-            withhold_text=(reports.get("privacy") or {}).get("residual_entities") != 0,
+            shows=example_shows(reports.get("privacy") or {}, params),
         ),
         "policy": ctx.policy_section(policy),
         "release": ctx.release_section(changes),
         "lineage": lineage,
         "tools": tool_versions(),
     }
+
+
+def example_shows(privacy: Mapping[str, Any], params: Mapping[str, Any]) -> Callable[[str], bool]:
+    """Whether an example's scrubbed text may be printed: nothing flagged anywhere, or nothing flagged in it.
+
+    When the scan flagged records, each example is scanned again with the scan's own model; without that
+    model (``scrub.residual.model`` unset) every example is withheld.
+    """
+    if privacy.get("residual_entities") == 0:
+        return lambda text: True
+    path = ((params.get("scrub") or {}).get("residual") or {}).get("model")
+    if not path:
+        return lambda text: False
+    from vigil.privacy.residual import residual_model_for, scan_text
+
+    model = residual_model_for(str(path))
+    return lambda text: not scan_text(text, model)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from vigil.compliance.report.charts import Bar, bar_chart, confusion_heatmap
@@ -392,8 +392,14 @@ def _token_style(weight: float, scale: float) -> str:
     return f"background-color: rgba({colour}, {0.12 + 0.55 * share:.2f});"
 
 
-def explain_section(explain: Mapping[str, Any], top_tokens: int, n_local: int, withhold_text: bool) -> dict[str, Any]:
-    """Global top tokens per class and a few local explanations with shaded words."""
+def explain_section(
+    explain: Mapping[str, Any], top_tokens: int, n_local: int, shows: Callable[[str], bool]
+) -> dict[str, Any]:
+    """Global top tokens per class and a few local explanations with shaded words.
+
+    ``shows`` says whether an example's scrubbed text may be printed: the independent residual scan
+    must find nothing in it (an example it flags is withheld and counted).
+    """
     global_tokens = []
     for label, lists in sorted((explain.get("global") or {}).items()):
         positive = (lists.get("positive") or [])[:top_tokens] if isinstance(lists, Mapping) else []
@@ -404,7 +410,11 @@ def explain_section(explain: Mapping[str, Any], top_tokens: int, n_local: int, w
             }
         )
     local = []
+    withheld = 0
     for example in (explain.get("local") or [])[:n_local]:
+        if not shows(" ".join(str(t) for t in example.get("tokens") or [])):
+            withheld += 1
+            continue
         weights = example.get("weights") or []
         scale = max((abs(w) for w in weights), default=0.0)
         local.append(
@@ -431,8 +441,8 @@ def explain_section(explain: Mapping[str, Any], top_tokens: int, n_local: int, w
         "n_local": explain.get("n_local"),
         "n_confident_errors": explain.get("n_confident_errors"),
         "global": global_tokens,
-        "local": [] if withhold_text else local,
-        "withheld": withhold_text,
+        "local": local,
+        "withheld": withheld,
     }
 
 

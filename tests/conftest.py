@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -139,13 +140,14 @@ def _quick_audit(path: Path) -> None:
 
 
 def _quick_name_models(path: Path) -> None:
-    """The two name models trained on a few hundred sentences per corpus (every code path, weak models)."""
-    import yaml
+    """The two name models trained on a few hundred sentences per corpus (every code path, weak models).
 
-    config = yaml.safe_load(path.read_text())
-    config["name_model"].update({"max_sentences": 300, "technical_notes": 200})
-    config["residual_model"].update({"max_sentences": 300, "technical_notes": 200, "calibration_notes": 400})
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    Edited as text, so the rest of params/config.yaml keeps its layout (tests edit it as text too)."""
+    text = path.read_text()
+    for key, value in (("max_sentences", 300), ("technical_notes", 200), ("calibration_notes", 400)):
+        text, count = re.subn(rf"(?m)^(  {key}: )\d+", rf"\g<1>{value}", text)
+        assert count >= 1, f"params/config.yaml has no '{key}' to shrink"
+    path.write_text(text)
 
 
 def make_pipeline_repo(root: Path, overrides: list[str], extra_files: dict[str, str | bytes] | None = None) -> Path:

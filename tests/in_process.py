@@ -10,7 +10,19 @@ from pathlib import Path
 
 import pytest
 
-STAGES = ("ingest", "scrub", "split", "train", "evaluate", "fairness", "explain", "robustness", "report")
+STAGES = (
+    "ingest",
+    "name_model",
+    "residual_model",
+    "scrub",
+    "split",
+    "train",
+    "evaluate",
+    "fairness",
+    "explain",
+    "robustness",
+    "report",
+)
 
 
 def run_stages_here(repo: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:

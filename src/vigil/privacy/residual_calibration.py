@@ -43,7 +43,9 @@ class ResidualModelSettings:
     calibration_notes: int = 3000  # generated notes, scrubbed by their gold spans: the false-alarm set
     cased_share: float = 0.34
     scrubbed_share: float = 0.5  # texts also given with their names replaced by placeholders
-    alpha: float = 1e-6
+    # L2 strength as a power of ten: a float such as 1e-06 is written in exponent form in dvc.lock, which YAML 1.1
+    # reads back as a string (and the evidence check would call the parameter changed).
+    regularisation_log10: int = -6
     epochs: int = 5
     max_false_alarm_rate: float = 0.0005
     seed: int = 29
@@ -126,7 +128,8 @@ def scrubber_leaks(scrub_params: dict, dev: dict[str, list[Sentence]]) -> dict[s
     from vigil.privacy.config import ScrubConfig
     from vigil.privacy.scrubber import Scrubber
 
-    scrubber = Scrubber(ScrubConfig.from_params(scrub_params))
+    # What is detected does not depend on how it is replaced: "replace" needs no key from the environment.
+    scrubber = Scrubber(ScrubConfig.from_params({**scrub_params, "operators": {"default": "replace"}}))
     out: dict[str, list[tuple[str, list]]] = {}
     for name, sentences in dev.items():
         texts = [s.text for s in sentences]
@@ -196,7 +199,8 @@ def train_residual_model(settings: ResidualModelSettings, scrub_params: dict) ->
     texts = [(s.text, s.spans()) for sentences in train.values() for s in sentences]
     texts += _generated(settings.technical_notes, settings.seed)
     matrix, labels = fit_matrix(texts, settings.seed, settings.cased_share, settings.scrubbed_share)
-    model = ResidualNameModel.fit(matrix, labels, settings.alpha, settings.epochs, settings.seed)
+    alpha = 10.0**settings.regularisation_log10
+    model = ResidualNameModel.fit(matrix, labels, alpha, settings.epochs, settings.seed)
     model.card = {"trained_on": {name: len(s) for name, s in train.items()}, "tokens": int(len(labels))}
     result = calibrate(model, settings, scrub_params, _sentences(settings, settings.dev))
     model.card.update(result.as_card())

@@ -144,7 +144,7 @@ def _quick_name_models(path: Path) -> None:
 
     Edited as text, so the rest of params/config.yaml keeps its layout (tests edit it as text too)."""
     text = path.read_text()
-    for key, value in (("max_sentences", 300), ("technical_notes", 200), ("calibration_notes", 400)):
+    for key, value in (("max_sentences", 150), ("technical_notes", 100), ("calibration_notes", 300)):
         text, count = re.subn(rf"(?m)^(  {key}: )\d+", rf"\g<1>{value}", text)
         assert count >= 1, f"params/config.yaml has no '{key}' to shrink"
     path.write_text(text)
@@ -221,7 +221,8 @@ class TrainedNameModels:
 
 @pytest.fixture(scope="session")
 def name_models(tmp_path_factory: pytest.TempPathFactory) -> TrainedNameModels:
-    """Both name models as the pipeline builds them (about a minute, once per test run, shared by every worker)."""
+    """Both name models as the pipeline builds them (about 70 s, once per test run, shared by every worker; a scan
+    model trained on a third of the data no longer flagged ALL-CAPS names its tests expect, so it is the real one)."""
     import yaml
 
     from vigil.privacy.name_training import NameModelSettings, train_name_model

@@ -142,39 +142,42 @@ class NameModel:
         model.fit(matrix, np.asarray(data.labels))
         return cls(model.coef_[0].astype(np.float32), float(model.intercept_[0]), card or {})
 
-    def _partials(self, keys: Iterable[tuple[int, str, str]]) -> None:
-        """Fill the cache for (offset, word, case) keys not in it yet: one hashing pass for all of them."""
-        missing = [k for k in dict.fromkeys(keys) if k not in self._cache]
+    def _partials(self, words: Iterable[str], case: str) -> None:
+        """Cache, for each (word, case) not seen yet, its partial logits at the five offsets: one hashing pass."""
+        missing = [key for key in {(w, case) for w in words} | {(BOUNDARY, case)} if key not in self._cache]
         if not missing:
             return
-        matrix = _hasher().transform(word_features(w, o, c) for o, w, c in missing)
+        matrix = _hasher().transform(word_features(w, o, c) for w, c in missing for o in OFFSETS)
         # Sum each row's weights by index: a sparse product would convert the 2**20 weights every call.
         products = self.weights[matrix.indices] * matrix.data
-        values = np.add.reduceat(products, matrix.indptr[:-1]) if len(products) else np.zeros(len(missing))
-        if len(self._cache) > 500_000:  # bounded memory over millions of notes
+        values = np.add.reduceat(products, matrix.indptr[:-1]).reshape(len(missing), len(OFFSETS))
+        if len(self._cache) > 200_000:  # bounded memory over millions of notes
             self._cache.clear()
-        self._cache.update(zip(missing, values.tolist(), strict=True))
+        self._cache.update(zip(missing, map(tuple, values.tolist()), strict=True))
 
     def batch_probabilities(self, texts: list[str]) -> list[list[tuple[int, int, str, float]]]:
         """:meth:`token_probabilities` of every text, with the cache filled for the whole batch at once."""
         tokenised = [(tokens(text), note_case(text)) for text in texts]
-        keyed = [window_keys([m.group() for m in matches], case) for matches, case in tokenised]
-        self._partials(k for keys in keyed for k in keys)
-        return [self._scored(matches, keys) for (matches, _), keys in zip(tokenised, keyed, strict=True)]
+        for case in {case for _, case in tokenised}:
+            self._partials((m.group() for matches, c in tokenised if c == case for m in matches), case)
+        return [self._scored(matches, case) for matches, case in tokenised]
 
     def token_probabilities(self, text: str) -> list[tuple[int, int, str, float]]:
         """(start, end, token, probability of being part of a person's name) for every token."""
         matches = tokens(text)
-        keys = window_keys([m.group() for m in matches], note_case(text))
-        self._partials(keys)
-        return self._scored(matches, keys)
+        case = note_case(text)
+        self._partials((m.group() for m in matches), case)
+        return self._scored(matches, case)
 
-    def _scored(self, matches: list, keys: list[tuple[int, str, str]]) -> list[tuple[int, int, str, float]]:
-        out = []
+    def _scored(self, matches: list, case: str) -> list[tuple[int, int, str, float]]:
+        """A token's logit is the sum of its neighbours' partials, each at its offset (-2..+2)."""
         cache = self._cache
-        width = len(OFFSETS)
+        edge = cache[(BOUNDARY, case)]
+        parts = [edge, edge, *(cache[(m.group(), case)] for m in matches), edge, edge]
+        out = []
         for i, match in enumerate(matches):
-            logit = self.intercept + sum(cache[k] for k in keys[i * width : (i + 1) * width])
+            total = parts[i][0] + parts[i + 1][1] + parts[i + 2][2] + parts[i + 3][3] + parts[i + 4][4]
+            logit = self.intercept + total
             out.append((match.start(), match.end(), match.group(), 1.0 / (1.0 + math.exp(-logit))))
         return out
 

@@ -20,6 +20,7 @@ from tqdm import tqdm
 from vigil.data.schema import TEXT
 from vigil.privacy.config import ScrubConfig
 from vigil.privacy.lexicon import preload
+from vigil.privacy.name_model import load_name_model
 from vigil.privacy.residual import ResidualCounts, residual_model_for, residual_scan
 from vigil.privacy.residual_model import ResidualNameModel
 from vigil.privacy.scrub_output import ScrubTotals, scrub_output
@@ -50,6 +51,9 @@ def _results(config: ScrubConfig, chunks: Iterator[list[str]]) -> Iterator[tuple
         return
     context = mp.get_context("fork")
     preload()  # word tables built once here are inherited by every forked worker
+    if config.name_model_path:
+        load_name_model(config.name_model_path)  # so are both models (each is loaded once per process, cached)
+    residual_model_for(config.residual_model_path)
     with context.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
         pending: deque = deque()
         for chunk in chunks:

@@ -180,33 +180,37 @@ class ResidualNameModel:
         return float(self.card["threshold"])
 
     def prime(self, texts: Iterable[str]) -> None:
-        """Score every (token, offset, case) of ``texts`` not seen yet in one hashing pass (a batch's worth)."""
-        self._fill(k for text in texts for k in _keys([m.group() for m in WORD.finditer(text)], _case(text)))
+        """Score every (token, case) of ``texts`` not seen yet in one hashing pass (a batch's worth)."""
+        for text in texts:
+            self._fill((m.group() for m in WORD.finditer(text)), _case(text))
 
-    def _fill(self, keys: Iterable[tuple[str, int, str]]) -> None:
-        missing = [k for k in dict.fromkeys(keys) if k not in self._cache]
+    def _fill(self, tokens: Iterable[str], case: str) -> None:
+        """Cache, for each (token, case) not seen yet, its partial scores at the five offsets."""
+        missing = [key for key in {(t, case) for t in tokens} | {(EDGE, case)} if key not in self._cache]
         if not missing:
             return
-        matrix = _hasher().transform(char_features(*k) for k in missing)
+        matrix = _hasher().transform(char_features(t, o, c) for t, c in missing for o in OFFSETS)
         products = self.weights[matrix.indices] * matrix.data  # no conversion of the whole weight vector
-        values = np.add.reduceat(products, matrix.indptr[:-1]) if len(products) else np.zeros(len(missing))
-        if len(self._cache) > 500_000:
+        values = np.add.reduceat(products, matrix.indptr[:-1]).reshape(len(missing), len(OFFSETS))
+        if len(self._cache) > 200_000:
             self._cache.clear()
-        self._cache.update(zip(missing, values.tolist(), strict=True))
+        self._cache.update(zip(missing, map(tuple, values.tolist()), strict=True))
 
     def token_scores(self, text: str) -> list[tuple[int, int, float]]:
         """(start, end, score) of every word token; higher means more like part of a person's name."""
         matches = list(WORD.finditer(text))
         if not matches:
             return []
-        keys = _keys([m.group() for m in matches], _case(text))
-        self._fill(keys)
-        width = len(OFFSETS)
+        case = _case(text)
+        self._fill((m.group() for m in matches), case)
+        cache = self._cache
+        edge = cache[(EDGE, case)]
+        parts = [edge, edge, *(cache[(m.group(), case)] for m in matches), edge, edge]
         out = []
         for i, match in enumerate(matches):
             if match.group()[0].isalpha():
-                score = self.intercept + sum(self._cache[k] for k in keys[i * width : (i + 1) * width])
-                out.append((match.start(), match.end(), score))
+                total = parts[i][0] + parts[i + 1][1] + parts[i + 2][2] + parts[i + 3][3] + parts[i + 4][4]
+                out.append((match.start(), match.end(), self.intercept + total))
         return out
 
     def max_score(self, text: str) -> float:

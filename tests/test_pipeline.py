@@ -20,22 +20,10 @@ import yaml
 
 from canaries import canaries, fold, leaks, plant
 from conftest import REPO_ROOT, SHARED_DATA, BaselineRun, make_pipeline_repo, offline_env, requires_shared_data, run
+from in_process import STAGES
 
 pytestmark = pytest.mark.slow
 
-STAGES = (
-    "ingest",
-    "name_model",
-    "residual_model",
-    "scrub",
-    "split",
-    "train",
-    "evaluate",
-    "fairness",
-    "explain",
-    "robustness",
-    "report",
-)
 RAW_INPUTS = {"data/external/notes.csv", "data/interim/raw.parquet"}  # where the canaries are supposed to be
 
 

@@ -9,8 +9,9 @@ scan stays independent of the scrubber (``tests/test_residual_independence.py``)
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -46,13 +47,30 @@ def load_weights(directory: Path, n_features: int, what: str, stage: str) -> tup
     return weights, intercept, card
 
 
-def sparse_state(weights: np.ndarray, intercept: float, card: dict[str, Any]) -> dict[str, Any]:
-    """What a pickle of the model holds: the non-zero weights only (a Spark task carries the model)."""
-    nonzero = np.flatnonzero(weights)
-    return {"indices": nonzero, "values": weights[nonzero], "intercept": intercept, "card": card}
+@dataclass
+class HashedWeights:
+    """A model's ``weights``, ``intercept``, ``card`` and scoring ``_cache``, with saving and pickling.
 
+    A subclass names its ``FEATURES`` (the hashing width) and ``FORMAT`` (written into the card).
+    """
 
-def dense_weights(state: dict[str, Any], n_features: int) -> np.ndarray:
-    weights = np.zeros(n_features, dtype=np.float32)
-    weights[state["indices"]] = state["values"]
-    return weights
+    FEATURES: ClassVar[int]
+    FORMAT: ClassVar[str]
+    weights: np.ndarray
+    intercept: float
+    card: dict = field(default_factory=dict)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def __getstate__(self) -> dict:
+        """Pickled without the cache and with the non-zero weights only (a Spark task carries the model)."""
+        nonzero = np.flatnonzero(self.weights)
+        return {"indices": nonzero, "values": self.weights[nonzero], "intercept": self.intercept, "card": self.card}
+
+    def __setstate__(self, state: dict) -> None:
+        self.weights = np.zeros(self.FEATURES, dtype=np.float32)
+        self.weights[state["indices"]] = state["values"]
+        self.intercept, self.card, self._cache = state["intercept"], state["card"], {}
+
+    def save(self, directory: Path) -> None:
+        card = {**self.card, "format": self.FORMAT, "features": self.FEATURES}
+        save_weights(directory, self.weights, self.intercept, card)

@@ -28,14 +28,14 @@ import functools
 import math
 import random
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from vigil.errors import VigilError
 from vigil.privacy.corpora import Sentence
-from vigil.privacy.hashed_weights import CARD_FILE, dense_weights, load_weights, save_weights, sparse_state
+from vigil.privacy.hashed_weights import CARD_FILE, HashedWeights, load_weights
 from vigil.privacy.lexicon import PARTICLES, fold
 from vigil.privacy.name_features import BOUNDARY, OFFSETS, note_case, tokens, word_features
 
@@ -125,13 +125,11 @@ def sentences_as_texts(sentences: Iterable[Sentence]) -> Iterator[tuple[str, lis
 
 
 @dataclass
-class NameModel:
+class NameModel(HashedWeights):
     """A trained model: hashed feature weights, intercept, its card, and a per-word cache of partial logits."""
 
-    weights: np.ndarray
-    intercept: float
-    card: dict = field(default_factory=dict)
-    _cache: dict = field(default_factory=dict, repr=False)
+    FEATURES = N_FEATURES
+    FORMAT = FORMAT
 
     @classmethod
     def fit(cls, data: TrainingSet, c: float, card: dict | None = None) -> NameModel:
@@ -184,17 +182,6 @@ class NameModel:
     def spans(self, text: str, threshold: float) -> list[tuple[int, int, float]]:
         """Runs of name tokens at or above ``threshold``, joined over particles ("Maria das Graças")."""
         return name_runs(self.token_probabilities(text), threshold)
-
-    def __getstate__(self) -> dict:
-        """Pickled without the cache and with the non-zero weights only (a Spark task carries the model)."""
-        return sparse_state(self.weights, self.intercept, self.card)
-
-    def __setstate__(self, state: dict) -> None:
-        self.weights = dense_weights(state, N_FEATURES)
-        self.intercept, self.card, self._cache = state["intercept"], state["card"], {}
-
-    def save(self, directory: Path) -> None:
-        save_weights(directory, self.weights, self.intercept, {**self.card, "format": FORMAT, "features": N_FEATURES})
 
     @classmethod
     def load(cls, directory: Path) -> NameModel:

@@ -23,13 +23,13 @@ import functools
 import random
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from vigil.errors import VigilError
-from vigil.privacy.hashed_weights import CARD_FILE, dense_weights, load_weights, save_weights, sparse_state
+from vigil.privacy.hashed_weights import CARD_FILE, HashedWeights, load_weights
 
 N_FEATURES = 2**19
 FORMAT = "vigil-residual-model/1"
@@ -159,13 +159,11 @@ def fit_matrix(texts_and_spans: Iterable[tuple[str, list]], seed: int, cased_sha
 
 
 @dataclass
-class ResidualNameModel:
+class ResidualNameModel(HashedWeights):
     """Weights, intercept, the card (threshold and calibration), and a cache of partial scores per token key."""
 
-    weights: np.ndarray
-    intercept: float
-    card: dict = field(default_factory=dict)
-    _cache: dict = field(default_factory=dict, repr=False)
+    FEATURES = N_FEATURES
+    FORMAT = FORMAT
 
     @classmethod
     def fit(cls, matrix, labels: np.ndarray, alpha: float, epochs: int, seed: int) -> ResidualNameModel:
@@ -221,17 +219,6 @@ class ResidualNameModel:
         """Word tokens scoring at or above the threshold (the card's unless given)."""
         limit = self.threshold if threshold is None else threshold
         return [(a, b) for a, b, s in self.token_scores(text) if s >= limit]
-
-    def __getstate__(self) -> dict:
-        """Pickled without the cache and with the non-zero weights only (a Spark task carries the model)."""
-        return sparse_state(self.weights, self.intercept, self.card)
-
-    def __setstate__(self, state: dict) -> None:
-        self.weights = dense_weights(state, N_FEATURES)
-        self.intercept, self.card, self._cache = state["intercept"], state["card"], {}
-
-    def save(self, directory: Path) -> None:
-        save_weights(directory, self.weights, self.intercept, {**self.card, "format": FORMAT, "features": N_FEATURES})
 
     @classmethod
     def load(cls, directory: Path) -> ResidualNameModel:

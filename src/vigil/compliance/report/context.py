@@ -122,6 +122,8 @@ def privacy_section(privacy: Mapping[str, Any]) -> dict[str, Any]:
         "residual_records": residual.get("records_affected"),
         "residual_share": residual.get("records_affected_share"),
         "residual_rules": sorted((residual.get("rules") or {}).items()),
+        "residual_estimate": residual.get("estimate"),
+        "residual_model": residual.get("names_model"),
         "score_threshold": (privacy.get("config") or {}).get("score_threshold"),
         "config_digest": (privacy.get("config") or {}).get("digest_sha256"),
         "models": privacy.get("models") or {},
